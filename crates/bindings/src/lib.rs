@@ -1,0 +1,1 @@
+//! linkpool-bindings (placeholder, being written).

@@ -1,0 +1,1 @@
+//! linkpool-chain (placeholder, being written).

@@ -1,0 +1,1 @@
+//! linkpool-devnet (placeholder, being written).

@@ -1,0 +1,55 @@
+//! Job specs: the Chainlink-compatible TOML documents that tell a node what to
+//! run and when.
+//!
+//! A spec is parsed with [`JobSpec::from_toml`] into one enum variant per job
+//! type (today [`JobSpec::DirectRequest`]); every variant shares the
+//! [`CommonSpec`] fields (`name`, `externalJobID`, `maxTaskDuration`,
+//! `gasLimit`, and the parsed `observationSource` pipeline).
+//!
+//! Parsing is strict and precise, because specs come from untrusted API
+//! callers: unknown fields, bad addresses, bad durations and pipeline errors
+//! are all reported as a [`SpecError`] that names the field and the line and
+//! column *in the TOML document*, including errors found inside the DOT
+//! `observationSource`.
+//!
+//! The crate also owns the two on-chain encodings of an `externalJobID`
+//! ([`spec_id_encodings`]): requests may name a job by either one.
+
+mod common;
+mod directrequest;
+mod error;
+mod parse;
+mod spec_id;
+
+pub use common::CommonSpec;
+pub use directrequest::DirectRequestSpec;
+pub use error::{Result, SpecError};
+pub use spec_id::{spec_id_encodings, SpecIdEncoding};
+
+/// A parsed, validated job spec: one variant per job type.
+#[derive(Debug, Clone)]
+pub enum JobSpec {
+    /// `type = "directrequest"`: answer `OracleRequest` logs of an Operator contract.
+    DirectRequest(DirectRequestSpec),
+}
+
+impl JobSpec {
+    /// Parses and validates a TOML job spec.
+    pub fn from_toml(src: &str) -> Result<Self> {
+        parse::parse(src)
+    }
+
+    /// Fields shared by every job type.
+    pub fn common(&self) -> &CommonSpec {
+        match self {
+            Self::DirectRequest(s) => &s.common,
+        }
+    }
+
+    /// The job type as written in the spec's `type` field.
+    pub fn job_type(&self) -> &'static str {
+        match self {
+            Self::DirectRequest(_) => "directrequest",
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The direct-request service: answers `OracleRequest` logs of Operator contracts.
+//!
+//! It owns a log poller over the Operators named by the node's `directrequest`
+//! jobs (topic0 ∈ {OracleRequest, CancelOracleRequest}) and reacts to its
+//! events in chain order:
+//!
+//! - **OracleRequest**: topic1 (the `specId`) is matched against both
+//!   encodings of every job's `externalJobID`. The request must come from an
+//!   allowed requester and pay at least `minContractPaymentLinkJuels`. A run is
+//!   then persisted, keyed by `(block hash, log index)`, in
+//!   `pending_confirmations` with the block at which it becomes ready
+//!   (`minIncomingConfirmations`). Nothing else happens before that insert.
+//! - **Head**: runs whose ready block has been reached are started.
+//! - **CancelOracleRequest**: runs of that request that have not finished are
+//!   cancelled.
+//! - **Reorg**: unfinished runs whose log was in a replaced block are
+//!   cancelled; the poller re-delivers the logs of the new chain, which get
+//!   runs of their own (their block hash differs).
+//!
+//! The poller's cursor only moves past a block once the events before it have
+//! been handled (its checkpoint is acknowledged after the inserts), so a crash
+//! never loses a request, and the idempotent insert never duplicates one.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use alloy::{
+    primitives::{Address, B256},
+    rpc::types::Log,
+    sol_types::SolEvent,
+};
+use linkpool_bindings::IOperator::{CancelOracleRequest, OracleRequest};
+use linkpool_chain::{ChainClient, LogFilter, LogPoller, LogPollerConfig, PollerEvent};
+use linkpool_job::{DirectRequestSpec, JobSpec};
+use linkpool_store::{Inserted, NewRun, RunStatus};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::{executor::RunExecutor, NodeState, Result};
+
+/// A job as the service matches it.
+#[derive(Debug, Clone)]
+struct ActiveJob {
+    id: i64,
+    spec: DirectRequestSpec,
+}
+
+/// Jobs by `(operator address, specId)`; both specId encodings are keys.
+#[derive(Debug, Default)]
+struct JobIndex {
+    by_spec_id: HashMap<(Address, B256), ActiveJob>,
+    filter: LogFilter,
+}
+
+impl JobIndex {
+    fn build(state: &NodeState) -> Self {
+        let mut by_spec_id = HashMap::new();
+        let mut addresses = Vec::new();
+        for (id, spec) in state.jobs.snapshot() {
+            let JobSpec::DirectRequest(dr) = spec.as_ref();
+            for spec_id in dr.spec_ids() {
+                by_spec_id.insert((dr.contract_address, spec_id), ActiveJob { id, spec: dr.clone() });
+            }
+            if !addresses.contains(&dr.contract_address) {
+                addresses.push(dr.contract_address);
+            }
+        }
+        addresses.sort();
+        let filter = LogFilter {
+            addresses,
+            topic0: vec![OracleRequest::SIGNATURE_HASH, CancelOracleRequest::SIGNATURE_HASH],
+            topic1: Vec::new(),
+        };
+        Self { by_spec_id, filter }
+    }
+}
+
+/// Settings of the service, from the node config.
+#[derive(Debug, Clone)]
+pub struct DirectRequestConfig {
+    /// Log poll interval.
+    pub poll_interval: Duration,
+    /// First block to scan when there is no cursor yet.
+    pub start_block: Option<u64>,
+}
+
+/// The running service.
+pub struct DirectRequestService {
+    state: Arc<NodeState>,
+    client: ChainClient,
+    executor: Arc<RunExecutor>,
+    config: DirectRequestConfig,
+}
+
+impl DirectRequestService {
+    /// Creates the service; [`Self::run`] drives it.
+    pub fn new(
+        state: Arc<NodeState>,
+        client: ChainClient,
+        executor: Arc<RunExecutor>,
+        config: DirectRequestConfig,
+    ) -> Self {
+        Self { state, client, executor, config }
+    }
+
+    /// Runs until `shutdown` fires. The poller is rebuilt whenever the set of
+    /// jobs changes; its persisted cursor makes that lossless.
+    pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
+        let mut jobs_changed = self.state.jobs.subscribe();
+        loop {
+            jobs_changed.borrow_and_update();
+            let index = JobIndex::build(&self.state);
+            if index.filter.is_empty() {
+                tracing::debug!("no directrequest jobs; waiting for one");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return Ok(()),
+                    r = jobs_changed.changed() => { if r.is_err() { return Ok(()) } continue }
+                }
+            }
+            let mut cfg = LogPollerConfig::new("directrequest", index.filter.clone());
+            cfg.poll_interval = self.config.poll_interval;
+            cfg.start_block = self.config.start_block;
+            let (poller, mut events) = LogPoller::spawn(self.client.clone(), self.state.store.clone(), cfg)?;
+            tracing::info!(operators = index.filter.addresses.len(), "watching OracleRequest logs");
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => { poller.shutdown().await; return Ok(()) }
+                    r = jobs_changed.changed() => {
+                        poller.shutdown().await;
+                        if r.is_err() { return Ok(()) }
+                        break;
+                    }
+                    ev = events.recv() => match ev {
+                        Some(ev) => self.handle(&index, ev).await,
+                        None => {
+                            tracing::warn!("log poller stopped; restarting it");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn handle(&self, index: &JobIndex, ev: PollerEvent) {
+        let result = match ev {
+            PollerEvent::Head(n) => {
+                self.state.set_head(n);
+                self.start_ready(n).await
+            }
+            PollerEvent::Log(log) => self.on_log(index, log).await,
+            PollerEvent::Reorg { from_block } => self.on_reorg(from_block).await,
+            PollerEvent::Checkpoint(c) => {
+                c.ack();
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
+            // The cursor does not move past an unhandled event: the checkpoint
+            // after it is only acknowledged once we get there, and errors here
+            // are store errors, which the restart of the poller retries.
+            tracing::error!(error = %e, "direct-request event failed");
+        }
+    }
+
+    async fn on_log(&self, index: &JobIndex, log: Log) -> Result<()> {
+        let Some(topic0) = log.topic0().copied() else { return Ok(()) };
+        if topic0 == CancelOracleRequest::SIGNATURE_HASH {
+            return self.on_cancel(&log).await;
+        }
+        if topic0 != OracleRequest::SIGNATURE_HASH {
+            return Ok(());
+        }
+        let Some(spec_id) = log.topics().get(1).copied() else { return Ok(()) };
+        let Some(job) = index.by_spec_id.get(&(log.address(), spec_id)) else {
+            tracing::debug!(%spec_id, operator = %log.address(), "OracleRequest for no job of ours");
+            return Ok(());
+        };
+        let req = match OracleRequest::decode_log_data(log.data()) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, tx = ?log.transaction_hash, "undecodable OracleRequest log; ignored");
+                return Ok(());
+            }
+        };
+        if !job.spec.allows_requester(req.requester) {
+            tracing::warn!(job = job.id, requester = %req.requester, "requester not in the job's allowlist; ignored");
+            return Ok(());
+        }
+        if req.payment < job.spec.min_contract_payment_link_juels {
+            tracing::warn!(
+                job = job.id, payment = %req.payment, min = %job.spec.min_contract_payment_link_juels,
+                "request pays less than minContractPaymentLinkJuels; ignored"
+            );
+            return Ok(());
+        }
+        let block_number = log.block_number.unwrap_or_default();
+        let block_hash = log.block_hash.unwrap_or_default();
+        let log_index = log.log_index.unwrap_or_default();
+        // A block with the log counts as its first confirmation.
+        let confirmations = job.spec.min_incoming_confirmations.max(1);
+        let ready_at = block_number + confirmations - 1;
+        let inputs = json!({
+            "externalJobID": job.spec.common.external_job_id,
+            "jobName": job.spec.common.name,
+            "logAddress": log.address(),
+            "logTopics": log.topics(),
+            "logData": log.data().data,
+            "blockHash": block_hash,
+            "blockNumber": block_number,
+            "logIndex": log_index,
+            "txHash": log.transaction_hash.unwrap_or_default(),
+            "requestId": req.requestId,
+            "requester": req.requester,
+            "payment": req.payment.to_string(),
+        });
+        let new = NewRun {
+            job_id: job.id,
+            idempotency_key: format!("log:{block_hash}:{log_index}"),
+            inputs,
+            request_id: Some(req.requestId.to_string()),
+            ready_at_block: Some(ready_at as i64),
+            status: RunStatus::PendingConfirmations,
+        };
+        match self.state.store.insert_run(&new).await? {
+            Inserted::New(run) => {
+                tracing::info!(run = run.id, job = job.id, request_id = %req.requestId, block = block_number, "request received");
+                if self.state.head() >= ready_at {
+                    self.executor.start(run.id);
+                }
+            }
+            Inserted::Existing(run) => {
+                tracing::debug!(run = run.id, "request already has a run (re-delivered log)");
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_cancel(&self, log: &Log) -> Result<()> {
+        let Some(request_id) = log.topics().get(1) else { return Ok(()) };
+        for run in self.state.store.runs_by_request_id(&request_id.to_string()).await? {
+            if matches!(run.status, RunStatus::PendingConfirmations | RunStatus::Running) {
+                self.executor.cancel(run.id, "the requester cancelled the request (CancelOracleRequest)").await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_reorg(&self, from_block: u64) -> Result<()> {
+        tracing::warn!(from_block, "chain reorganisation");
+        let open = self.state.store.runs_with_status(&[RunStatus::PendingConfirmations, RunStatus::Running]).await?;
+        for run in open {
+            let block = run.inputs["blockNumber"].as_u64().unwrap_or(0);
+            if block >= from_block {
+                self.executor.cancel(run.id, "the request's block was reorganised away").await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn start_ready(&self, head: u64) -> Result<()> {
+        for run in self.state.store.runs_ready_at(head as i64).await? {
+            self.executor.start(run.id);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+//! One service per job type.
+
+pub mod direct_request;

@@ -1,0 +1,1 @@
+//! linkpool-pipeline (placeholder, being written).

@@ -1,0 +1,104 @@
+//! linkpool-store: the node's persistence layer, over sqlx.
+//!
+//! # Bird's-eye view
+//!
+//! [`Store`] is a cheap-to-clone handle over a connection pool. It owns the schema (versioned
+//! migrations, run by [`Store::connect`]) and exposes one async method per repository operation:
+//!
+//! - **jobs** ([`NewJob`], [`JobRecord`]): the job specs the node runs;
+//! - **runs** ([`NewRun`], [`RunRecord`], [`RunStatus`], [`RunFilter`]): one per job execution,
+//!   persisted *before* any side effect, idempotent on an idempotency key ([`Inserted`]);
+//! - **task runs** ([`TaskRunRecord`]): each pipeline task's result within a run;
+//! - **transactions** ([`NewTx`], [`TxRecord`], [`TxState`], [`TxAttempt`]): the transaction
+//!   manager's queue, idempotent on a key (never two txs per key), nonces unique per sender,
+//!   every signed attempt persisted before it is broadcast;
+//! - **log poller** ([`LogCursor`] and block hashes): how far each poller got, and the canonical
+//!   block hashes it saw, for reorg detection.
+//!
+//! The crate spawns no tasks. It is safe to call from many tasks at once.
+//!
+//! # Backends
+//!
+//! The URL picks the backend ([`Backend::from_url`]):
+//!
+//! | URL | backend |
+//! |---|---|
+//! | `sqlite://path/to/node.sqlite`, `sqlite:path` | SQLite file (created with its dir if missing) — the embedded default |
+//! | `sqlite::memory:` | private in-memory SQLite (tests, throwaway) |
+//! | `postgres://user@host:5432/db`, `postgresql://…` | PostgreSQL — production / high availability |
+//!
+//! SQLite runs in WAL mode with a 30 s busy timeout, `foreign_keys = ON`, `synchronous = FULL`
+//! and an 8-connection pool, so concurrent writers queue for the write lock instead of failing
+//! with "database is locked". Writes are single autocommit statements, so no transaction ever
+//! has to upgrade a read lock to a write lock.
+//!
+//! Both backends use their native sqlx driver (no `Any`), behind [`DbPool`]. Queries are
+//! runtime-checked (`sqlx::query`/`query_as`) and written once: the internal `with_pool!` macro
+//! compiles the same SQL text and binds for each pool, and every statement uses `$N`
+//! placeholders, which SQLite accepts too. Migrations live in `migrations/sqlite` and
+//! `migrations/postgres` (same tables, same column names, integers are 64-bit on both) and are
+//! embedded with `sqlx::migrate!`.
+//!
+//! # Schema
+//!
+//! ```text
+//! jobs        id PK, external_job_id UNIQUE, name, job_type, spec_toml, created_at
+//!   └─ runs   id PK, job_id → jobs ON DELETE CASCADE, idempotency_key UNIQUE, status, inputs (JSON),
+//!      │      outputs (JSON), error, request_id, ready_at_block, created_at, finished_at
+//!      │      idx (job_id, id DESC), (job_id, status, id DESC), (status, id DESC),
+//!      │          (status, ready_at_block), (request_id) partial
+//!      └─ task_runs  PK (run_id → runs ON DELETE CASCADE, task_id), task_type, task_index,
+//!                    output (JSON), error, started_at, finished_at
+//! txs         id PK, idempotency_key UNIQUE, chain_id, from_address, to_address, data (bytes),
+//!   │         value (decimal), gas_limit, run_id → runs ON DELETE SET NULL, nonce, state, error,
+//!   │         confirmed_hash, block_number, gas_used, created_at
+//!   │         UNIQUE (chain_id, from_address, nonce); idx (chain_id, from_address, state, nonce), (run_id)
+//!   └─ tx_attempts  id PK, tx_id → txs ON DELETE CASCADE, hash UNIQUE, max_fee_per_gas,
+//!                   max_priority_fee_per_gas (decimal), raw (bytes), broadcast_at
+//! log_cursors name PK, block_number, block_hash, updated_at
+//! blocks      PK (chain_id, number), hash
+//! ```
+//!
+//! Conventions: ids are `i64` (never reused); timestamps are `i64` unix millis; U256 amounts are
+//! decimal TEXT; addresses and hashes are lowercase `0x` hex (inputs are validated and
+//! lowercased, so checksummed addresses are accepted); JSON is TEXT; enums are snake_case TEXT.
+//! Deleting a job cascades through its runs and task runs in the database (indexed foreign
+//! keys), so it stays fast with 100k runs.
+//!
+//! # Changes from `.notes/store-api.md`
+//!
+//! - Extra error variant [`Error::Invalid`] for refused input (bad address/hash, non-decimal
+//!   amount, u64 above `i64::MAX`, `limit < 1`, non-terminal status in `finish_run`).
+//! - `set_run_status`, `finish_run`, `assign_nonce`, `mark_tx_*` return [`Error::NotFound`] for
+//!   a missing row; `assign_nonce` returns [`Error::Conflict`] if the tx is not `Unstarted` or
+//!   the nonce is taken.
+//! - Extras: [`Store::pool`]/[`DbPool`], [`Store::from_pool`], [`Store::migrate`],
+//!   [`Store::close`], [`Backend::from_url`], [`Inserted::get`]/[`Inserted::into_inner`]/[`Inserted::is_new`],
+//!   `RunStatus`/`TxState` `as_str`/`FromStr`/`Display`/serde.
+//! - `testing` feature: [`testing::TestDb`] gives other crates' tests a fresh SQLite or
+//!   PostgreSQL store.
+
+#[macro_use]
+mod macros;
+
+mod codec;
+mod error;
+mod inserted;
+mod jobs;
+mod log_poller;
+mod runs;
+mod store;
+mod task_runs;
+mod txs;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::{Error, Result};
+pub use inserted::Inserted;
+pub use jobs::{JobRecord, NewJob};
+pub use log_poller::LogCursor;
+pub use runs::{NewRun, RunFilter, RunRecord, RunStatus};
+pub use store::{Backend, DbPool, Store};
+pub use task_runs::TaskRunRecord;
+pub use txs::{NewTx, TxAttempt, TxRecord, TxState};
