@@ -1,1 +1,3 @@
-//! linkpool-bindings (placeholder, being written).
+//! tmp
+mod contracts;
+pub use contracts::*;

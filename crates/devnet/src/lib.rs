@@ -1,1 +1,179 @@
-//! linkpool-devnet (placeholder, being written).
+//! The one-command local network: a real anvil chain, our contracts, a demo
+//! price API and a real linkpool node, wired together.
+//!
+//! [`Devnet::start`] does, in order:
+//! 1. start anvil (from npm; see `linkpool-devtools`);
+//! 2. deploy LINK, the Operator and the two example consumers, fund the
+//!    consumers with LINK and authorize the node's key on the Operator
+//!    ([`contracts`]);
+//! 3. start the demo data source ([`datasource`]), an HTTP JSON price API with
+//!    fixed values;
+//! 4. start a node in-process with a fresh data dir, and create the Chainlink
+//!    docs' "Get > Uint256" and "MultiWord" jobs verbatim, with only the
+//!    Operator address filled in ([`jobs`]).
+//!
+//! [`Devnet::run_scenarios`] then sends requests from the consumers and waits
+//! for their fulfilment, checking each answer against the data source's known
+//! values ([`scenario`]). The end-to-end tests reuse exactly these pieces.
+
+pub mod contracts;
+pub mod datasource;
+mod error;
+pub mod jobs;
+pub mod scenario;
+
+use std::{path::PathBuf, time::Duration};
+
+use alloy::{
+    network::EthereumWallet,
+    node_bindings::AnvilInstance,
+    providers::{DynProvider, Provider, ProviderBuilder},
+    signers::local::PrivateKeySigner,
+};
+use linkpool_node::{Node, NodeConfig, NodeHandle};
+
+pub use contracts::Contracts;
+pub use datasource::DemoDataSource;
+pub use error::{DevnetError, Result};
+pub use jobs::{ApiClient, CreatedJob};
+pub use scenario::{ScenarioOutcome, ScenarioReport};
+
+/// Devnet settings.
+#[derive(Debug, Clone)]
+pub struct DevnetConfig {
+    /// Where the node keeps its state; wiped at start.
+    pub data_dir: PathBuf,
+    /// API port of the node (0: any free port).
+    pub api_port: u16,
+    /// Port of the demo data source (0: any free port).
+    pub data_source_port: u16,
+    /// anvil block time; `None` mines a block per transaction.
+    pub block_time: Option<u64>,
+    /// How often the node polls for logs.
+    pub poll_interval: Duration,
+}
+
+impl Default for DevnetConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from(".devnet"),
+            api_port: 6688,
+            data_source_port: 0,
+            block_time: None,
+            poll_interval: Duration::from_millis(100),
+        }
+    }
+}
+
+/// A running devnet; everything stops when it is dropped (call
+/// [`Devnet::shutdown`] to stop the node cleanly first).
+pub struct Devnet {
+    /// The chain.
+    pub anvil: AnvilInstance,
+    /// A provider that signs with anvil's first account (the deployer and requester).
+    pub provider: DynProvider,
+    /// Deployed contracts.
+    pub contracts: Contracts,
+    /// The demo price API.
+    pub source: DemoDataSource,
+    /// The node.
+    pub node: Option<NodeHandle>,
+    /// The node's config (to restart it).
+    pub node_config: NodeConfig,
+    /// The docs' "Get > Uint256" job.
+    pub uint256_job: CreatedJob,
+    /// The docs' "MultiWord" job.
+    pub multiword_job: CreatedJob,
+}
+
+/// The password of the devnet's node keystore (a dev-only key).
+pub const DEVNET_KEYSTORE_PASSWORD: &str = "devnet";
+
+/// anvil's second default account, which the devnet node sends from.
+const NODE_KEY_INDEX: usize = 1;
+
+impl Devnet {
+    /// Starts everything; see the crate docs.
+    pub async fn start(config: DevnetConfig) -> Result<Self> {
+        let mut anvil = linkpool_devtools::anvil()?;
+        if let Some(bt) = config.block_time {
+            anvil = anvil.block_time(bt);
+        }
+        let anvil = anvil.try_spawn()?;
+        let deployer: PrivateKeySigner = anvil.keys()[0].clone().into();
+        let node_key: PrivateKeySigner = anvil.keys()[NODE_KEY_INDEX].clone().into();
+        let provider = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(deployer))
+            .connect_http(anvil.endpoint_url())
+            .erased();
+        let contracts = Contracts::deploy(&provider, node_key.address()).await?;
+        let source = DemoDataSource::start(config.data_source_port).await.map_err(DevnetError::io("starting the demo data source"))?;
+
+        let node_config = node_config(&config, &anvil, &node_key)?;
+        let node = Node::start(node_config.clone()).await?;
+        let api = ApiClient::new(format!("http://{}", node.api_addr), node.api_token.clone());
+        let uint256_job = api.create_job(&jobs::fill(jobs::GET_UINT256, contracts.operator)).await?;
+        let multiword_job = api.create_job(&jobs::fill(jobs::MULTIWORD, contracts.operator)).await?;
+        Ok(Self { anvil, provider, contracts, source, node: Some(node), node_config, uint256_job, multiword_job })
+    }
+
+    /// A client of the node's API.
+    pub fn api(&self) -> ApiClient {
+        let node = self.node.as_ref().expect("node running");
+        ApiClient::new(format!("http://{}", node.api_addr), node.api_token.clone())
+    }
+
+    /// Runs the demo scenarios: one request per job, checked against the data source.
+    pub async fn run_scenarios(&self) -> Result<ScenarioReport> {
+        scenario::run_all(self).await
+    }
+
+    /// Stops the node cleanly (the chain stays up until drop).
+    pub async fn stop_node(&mut self) {
+        if let Some(n) = self.node.take() {
+            n.shutdown().await;
+        }
+    }
+
+    /// Starts the node again on the same data dir (after [`Self::stop_node`]).
+    pub async fn restart_node(&mut self) -> Result<()> {
+        self.stop_node().await;
+        self.node = Some(Node::start(self.node_config.clone()).await?);
+        Ok(())
+    }
+
+    /// Stops the node, then the rest.
+    pub async fn shutdown(mut self) {
+        self.stop_node().await;
+    }
+}
+
+fn node_config(config: &DevnetConfig, anvil: &AnvilInstance, node_key: &PrivateKeySigner) -> Result<NodeConfig> {
+    let dir = &config.data_dir;
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(DevnetError::io(format!("clearing {}", dir.display())))?;
+    }
+    std::fs::create_dir_all(dir).map_err(DevnetError::io(format!("creating {}", dir.display())))?;
+    let password_file = dir.join("keystore-password");
+    std::fs::write(&password_file, DEVNET_KEYSTORE_PASSWORD).map_err(DevnetError::io("writing the keystore password"))?;
+    let keystore = linkpool_chain_keystore(dir);
+    keystore.import_key(&node_key.to_bytes(), &linkpool_chain::Password::new(DEVNET_KEYSTORE_PASSWORD))?;
+
+    let mut c = NodeConfig::default();
+    c.data_dir = dir.clone();
+    c.api.listen = ([127, 0, 0, 1], config.api_port).into();
+    c.chain.rpc_url = anvil.endpoint();
+    c.chain.chain_id = Some(anvil.chain_id());
+    c.chain.poll_interval = config.poll_interval;
+    c.chain.start_block = Some(0);
+    c.chain.bump_after = Duration::from_secs(5);
+    c.keys.password_file = Some(password_file);
+    // The demo data source is on loopback: the devnet opts out of the guard explicitly.
+    c.pipeline.allow_unrestricted_network_access = true;
+    c.pipeline.default_task_timeout = Duration::from_secs(10);
+    Ok(c)
+}
+
+fn linkpool_chain_keystore(dir: &std::path::Path) -> linkpool_chain::KeyStore {
+    linkpool_chain::KeyStore::new(dir.join("keys"))
+}

@@ -46,6 +46,14 @@ impl JobSpec {
         }
     }
 
+    /// Replaces the `externalJobID` (a stored job keeps the id it was created with,
+    /// even when its TOML had none and one was generated).
+    pub fn set_external_job_id(&mut self, id: uuid::Uuid) {
+        match self {
+            Self::DirectRequest(s) => s.common.external_job_id = id,
+        }
+    }
+
     /// The job type as written in the spec's `type` field.
     pub fn job_type(&self) -> &'static str {
         match self {

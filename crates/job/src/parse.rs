@@ -3,7 +3,7 @@
 use std::{str::FromStr, time::Duration};
 
 use alloy::primitives::{Address, U256};
-use linkpool_pipeline::Pipeline;
+use linkpool_pipeline::{Pipeline, PipelineError, Position};
 use serde::Deserialize;
 use toml::Spanned;
 use uuid::Uuid;
@@ -97,21 +97,133 @@ pub(crate) fn parse(src: &str) -> Result<JobSpec> {
 
 fn parse_direct_request(src: &str, pos: &Positions<'_>) -> Result<DirectRequestSpec> {
     let raw: RawDirectRequest = toml::from_str(src).map_err(|e| toml_error(src, e))?;
-    let common = CommonSpec {
+    let common = common(
+        src,
+        pos,
+        CommonRaw {
+            schema_version: raw.schema_version,
+            name: raw.name,
+            external_job_id: raw.external_job_id,
+            max_task_duration: raw.max_task_duration,
+            gas_limit: raw.gas_limit,
+            forwarding_allowed: raw.forwarding_allowed,
+            observation_source: raw.observation_source,
+        },
+        linkpool_pipeline::DIRECT_REQUEST_VARIABLES,
+    )?;
+    let contract_address = match raw.contract_address {
+        Some(a) => address("contractAddress", &a, pos)?,
+        None => return Err(SpecError::new("missing; the Operator contract whose requests this job answers").field("contractAddress")),
+    };
+    let evm_chain_id = raw
+        .evm_chain_id
+        .map(|v| {
+            let n = uint("evmChainID", &v, pos)?;
+            u64::try_from(n).map_err(|_| SpecError::new("too large").field("evmChainID").at(pos.span(&v)))
+        })
+        .transpose()?;
+    let min_incoming_confirmations = raw
+        .min_incoming_confirmations
+        .map(|v| non_negative("minIncomingConfirmations", &v, pos).map(|n| n as u64))
+        .transpose()?
+        .unwrap_or(0);
+    let min_contract_payment_link_juels = raw
+        .min_contract_payment_link_juels
+        .map(|v| uint("minContractPaymentLinkJuels", &v, pos))
+        .transpose()?
+        .unwrap_or_default();
+    let requesters = match raw.requesters {
+        None => Vec::new(),
+        Some(list) => list
+            .get_ref()
+            .iter()
+            .map(|a| {
+                Address::from_str(a.trim()).map_err(|e| {
+                    SpecError::new(format!("not an address: {a:?} ({e})")).field("requesters").at(pos.span(&list))
+                })
+            })
+            .collect::<Result<_>>()?,
+    };
+    Ok(DirectRequestSpec {
+        common,
+        contract_address,
+        evm_chain_id,
+        min_incoming_confirmations,
+        min_contract_payment_link_juels,
+        requesters,
+    })
+}
+
+/// The fields every job type shares, before validation.
+struct CommonRaw {
+    schema_version: Option<Spanned<i64>>,
+    name: Option<String>,
+    external_job_id: Option<Spanned<String>>,
+    max_task_duration: Option<Spanned<String>>,
+    gas_limit: Option<Spanned<i64>>,
+    forwarding_allowed: Option<bool>,
+    observation_source: Option<Spanned<String>>,
+}
+
+fn common(src: &str, pos: &Positions<'_>, raw: CommonRaw, variables: &[&str]) -> Result<CommonSpec> {
+    let Some(source) = raw.observation_source else {
+        return Err(SpecError::new("missing; the DOT pipeline of tasks").field("observationSource"));
+    };
+    let pipeline = Pipeline::parse_for(source.get_ref(), variables)
+        .map_err(|e| pipeline_error(src, pos, &source, e))?;
+    Ok(CommonSpec {
         schema_version: schema_version(raw.schema_version, pos)?,
         name: raw.name,
         external_job_id: external_job_id(raw.external_job_id, pos)?,
-        max_task_duration: raw.max_task_duration.map(|d| duration("maxTaskDuration", &d, pos)).transpose()?,
-        gas_limit: raw
-            .gas_limit
-            .map(|g| non_negative("gasLimit", &g, pos).map(|v| v as u64))
-            .transpose()?,
+        max_task_duration: raw
+            .max_task_duration
+            .map(|d| duration("maxTaskDuration", &d, pos))
+            .transpose()?
+            .filter(|d| !d.is_zero()),
+        gas_limit: raw.gas_limit.map(|g| non_negative("gasLimit", &g, pos).map(|v| v as u64)).transpose()?,
         forwarding_allowed: raw.forwarding_allowed.unwrap_or(false),
-        pipeline: Pipeline::parse(""), // replaced below
-        observation_source: String::new(),
-    };
-    let _ = common;
-    unreachable!()
+        observation_source: source.into_inner(),
+        pipeline,
+    })
+}
+
+/// Places a pipeline error at its line in the TOML document: the DOT text
+/// starts right after the string's opening quotes (a newline right after
+/// `"""` is not part of the string).
+fn pipeline_error(src: &str, pos: &Positions<'_>, source: &Spanned<String>, e: PipelineError) -> SpecError {
+    let start = source.span().start;
+    let rest = &src[start.min(src.len())..];
+    let quote = if rest.starts_with("\"\"\"") || rest.starts_with("'''") { 3 } else { 1 };
+    let mut content = start + quote;
+    if src[content.min(src.len())..].starts_with('\n') {
+        content += 1;
+    } else if src[content.min(src.len())..].starts_with("\r\n") {
+        content += 2;
+    }
+    let (base_line, base_col) = pos.of(content);
+    let at = pipeline_position(&e).map(|p| {
+        let line = base_line + p.line as usize - 1;
+        let column = if p.line == 1 { base_col + p.column as usize - 1 } else { p.column as usize };
+        (line, column)
+    });
+    SpecError::new(e.to_string()).field("observationSource").at(at.or_else(|| pos.span(source)))
+}
+
+fn pipeline_position(e: &PipelineError) -> Option<Position> {
+    use PipelineError as E;
+    match e {
+        E::Syntax { pos, .. }
+        | E::DuplicateTask { pos, .. }
+        | E::DuplicateAttribute { pos, .. }
+        | E::MissingType { pos, .. }
+        | E::UnknownTaskType { pos, .. }
+        | E::MissingAttribute { pos, .. }
+        | E::InvalidAttribute { pos, .. }
+        | E::UndefinedVariable { pos, .. } => Some(*pos),
+        E::Empty | E::Cycle { .. } => None,
+        #[allow(unreachable_patterns)]
+        _ => None,
+    }
 }
 
 fn schema_version(v: Option<Spanned<i64>>, pos: &Positions<'_>) -> Result<u32> {
@@ -134,8 +246,8 @@ fn external_job_id(v: Option<Spanned<String>>, pos: &Positions<'_>) -> Result<Uu
 }
 
 fn duration(field: &str, v: &Spanned<String>, pos: &Positions<'_>) -> Result<Duration> {
-    humantime::parse_duration(v.get_ref().trim())
-        .map_err(|e| SpecError::new(format!("not a duration like \"30s\" ({e})")).field(field).at(pos.span(v)))
+    linkpool_pipeline::parse_go_duration(v.get_ref().trim())
+        .map_err(|e| SpecError::new(format!("not a duration like \"30s\" or \"1m30s\" ({e})")).field(field).at(pos.span(v)))
 }
 
 fn non_negative(field: &str, v: &Spanned<i64>, pos: &Positions<'_>) -> Result<i64> {

@@ -1,0 +1,77 @@
+use std::{path::PathBuf, time::Duration};
+
+use clap::Args;
+use linkpool_devnet::{Devnet, DevnetConfig};
+
+/// Start a complete local network and run the demo requests.
+///
+/// It starts anvil, deploys LINK, an Operator and two example consumers,
+/// starts a demo price API and a node, creates the Chainlink docs'
+/// "Get > Uint256" and "MultiWord" jobs, sends one request per job, and
+/// prints each answer with its latency and gas. It then keeps running (use
+/// `linkpool jobs list` and `linkpool runs list` against the printed API)
+/// until Ctrl-C. With --once it exits instead: 0 if every request was
+/// fulfilled with the expected value, 1 otherwise.
+#[derive(Debug, Args)]
+pub(crate) struct DevnetArgs {
+    /// Run the scenarios and exit with their verdict.
+    #[arg(long)]
+    once: bool,
+    /// The node's data directory (wiped at start).
+    #[arg(long, default_value = ".devnet")]
+    data_dir: PathBuf,
+    /// Port of the node API (0 picks a free one).
+    #[arg(long, default_value_t = 6688)]
+    api_port: u16,
+    /// anvil block time in seconds (default: a block per transaction).
+    #[arg(long)]
+    block_time: Option<u64>,
+}
+
+impl DevnetArgs {
+    pub(crate) async fn run(self) -> eyre::Result<()> {
+        eprintln!("starting anvil, deploying contracts, starting the node…");
+        let config = DevnetConfig {
+            data_dir: self.data_dir.clone(),
+            api_port: self.api_port,
+            block_time: self.block_time,
+            poll_interval: Duration::from_millis(100),
+            ..DevnetConfig::default()
+        };
+        let devnet = Devnet::start(config).await?;
+        let c = &devnet.contracts;
+        println!("chain      {} (chain id {})", devnet.anvil.endpoint(), devnet.anvil.chain_id());
+        println!("LINK       {}", c.link);
+        println!("Operator   {}", c.operator);
+        println!("consumers  {} (uint256), {} (multiword)", c.consumer_uint256, c.consumer_multiword);
+        println!("prices     {}", devnet.source.url());
+        println!(
+            "jobs       {} Get > Uint256, {} MultiWord",
+            devnet.uint256_job.external_job_id, devnet.multiword_job.external_job_id
+        );
+        println!();
+        let report = devnet.run_scenarios().await?;
+        print!("{}", report.table());
+        let ok = report.all_ok();
+        if self.once {
+            devnet.shutdown().await;
+            if !ok {
+                eyre::bail!("some requests were not fulfilled with the expected value");
+            }
+            println!("\nall requests fulfilled with the expected values");
+            return Ok(());
+        }
+        let node = devnet.node.as_ref().expect("running");
+        println!();
+        println!("node API   http://{}  (token in {}/api-token)", node.api_addr, self.data_dir.display());
+        println!(
+            "try        linkpool runs list --api-url http://{} --token-file {}/api-token",
+            node.api_addr,
+            self.data_dir.display()
+        );
+        println!("Ctrl-C stops the devnet.");
+        tokio::signal::ctrl_c().await?;
+        devnet.shutdown().await;
+        Ok(())
+    }
+}

@@ -1,0 +1,286 @@
+//! Runs pipelines for persisted runs, persisting each task result as it
+//! finishes, and resumes interrupted runs after a restart.
+//!
+//! A run is only ever executed from its database row: the services insert the
+//! row first and then call [`RunExecutor::start`] with its id. Tasks whose
+//! successful results were persisted before a crash are not executed again;
+//! `ethtx` is keyed by run and task, so re-executing it after a crash returns
+//! the transaction that was already enqueued instead of sending another.
+
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use alloy::primitives::{Address, Bytes, B256};
+use async_trait::async_trait;
+use linkpool_chain::{TxManager, TxRequest};
+use linkpool_job::JobSpec;
+use linkpool_pipeline::{
+    Deps, DirectRequestVars, EthTxError, EthTxOutcome, EthTxRequest, EthTxSender, HttpLimits, ObserverError,
+    RunContext, RunObserver, Runner, TaskResult, Value,
+};
+use linkpool_store::{RunRecord, RunStatus, TaskRunRecord};
+use parking_lot::Mutex;
+use tokio_util::sync::CancellationToken;
+
+use crate::{NodeState, Result};
+
+/// Executor settings, from the node config.
+#[derive(Debug, Clone)]
+pub struct ExecutorConfig {
+    /// Task timeout when neither the task nor the job sets one.
+    pub default_task_timeout: Duration,
+    /// Gas limit of `ethtx` when neither the task nor the job sets one.
+    pub default_gas_limit: u64,
+    /// Whether `http` tasks may reach private and loopback addresses.
+    pub allow_unrestricted_network_access: bool,
+    /// Largest HTTP response body a task reads.
+    pub max_http_body_bytes: usize,
+}
+
+/// Executes runs; one tokio task per run in flight.
+pub struct RunExecutor {
+    state: Arc<NodeState>,
+    txm: Arc<TxManager>,
+    config: ExecutorConfig,
+    http: reqwest::Client,
+    inflight: Mutex<HashMap<i64, CancellationToken>>,
+}
+
+fn millis(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}
+
+impl RunExecutor {
+    /// A new executor.
+    pub fn new(state: Arc<NodeState>, txm: Arc<TxManager>, config: ExecutorConfig) -> Arc<Self> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::limited(10))
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Arc::new(Self { state, txm, config, http, inflight: Mutex::new(HashMap::new()) })
+    }
+
+    /// Restarts every run that was executing when the node stopped.
+    pub async fn resume(self: &Arc<Self>) -> Result<()> {
+        let runs = self.state.store.runs_with_status(&[RunStatus::Running]).await?;
+        if !runs.is_empty() {
+            tracing::info!(runs = runs.len(), "resuming interrupted runs");
+        }
+        for run in runs {
+            self.start(run.id);
+        }
+        Ok(())
+    }
+
+    /// Number of runs executing now.
+    pub fn inflight(&self) -> usize {
+        self.inflight.lock().len()
+    }
+
+    /// Starts executing a persisted run, unless it is already executing.
+    pub fn start(self: &Arc<Self>, run_id: i64) {
+        let token = CancellationToken::new();
+        {
+            let mut inflight = self.inflight.lock();
+            if inflight.contains_key(&run_id) {
+                return;
+            }
+            inflight.insert(run_id, token.clone());
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = this.execute(run_id, token).await {
+                // Store errors leave the run as it was; it resumes on restart.
+                tracing::error!(run = run_id, error = %e, "run execution failed");
+            }
+            this.inflight.lock().remove(&run_id);
+        });
+    }
+
+    /// Cancels a run: an executing one stops at its next await point; a waiting
+    /// one is marked cancelled at once.
+    pub async fn cancel(&self, run_id: i64, reason: &str) -> Result<()> {
+        let token = self.inflight.lock().get(&run_id).cloned();
+        match token {
+            Some(t) => t.cancel(),
+            None => {
+                self.state.store.finish_run(run_id, RunStatus::Cancelled, None, Some(reason.to_owned())).await?;
+            }
+        }
+        tracing::info!(run = run_id, reason, "run cancelled");
+        Ok(())
+    }
+
+    async fn execute(self: &Arc<Self>, run_id: i64, token: CancellationToken) -> Result<()> {
+        let store = &self.state.store;
+        let Some(run) = store.get_run(run_id).await? else { return Ok(()) };
+        if matches!(run.status, RunStatus::Completed | RunStatus::Errored | RunStatus::Cancelled) {
+            return Ok(());
+        }
+        let Some(spec) = self.state.jobs.get(run.job_id) else {
+            store.finish_run(run_id, RunStatus::Cancelled, None, Some("the job was deleted".into())).await?;
+            return Ok(());
+        };
+        if run.status != RunStatus::Running {
+            store.set_run_status(run_id, RunStatus::Running).await?;
+        }
+        let JobSpec::DirectRequest(dr) = spec.as_ref();
+        let vars = match direct_request_vars(&run, run.job_id, dr) {
+            Ok(v) => v,
+            Err(msg) => {
+                store.finish_run(run_id, RunStatus::Errored, None, Some(msg)).await?;
+                return Ok(());
+            }
+        };
+        // Successful results of tasks that ran before a crash are reused; failed ones run again.
+        let previous: HashMap<String, TaskResult> = store
+            .task_runs(run_id)
+            .await?
+            .into_iter()
+            .filter(|t| t.error.is_none() && t.finished_at.is_some())
+            .filter_map(|t| task_result_from_record(&t).map(|r| (t.task_id.clone(), r)))
+            .collect();
+
+        let sender = Arc::new(NodeTxSender {
+            txm: self.txm.clone(),
+            default_gas_limit: dr.common.gas_limit.unwrap_or(self.config.default_gas_limit),
+            run_id,
+        });
+        let deps = Deps {
+            http: self.http.clone(),
+            http_limits: HttpLimits {
+                max_body_bytes: self.config.max_http_body_bytes,
+                ..HttpLimits::default()
+            },
+            allow_unrestricted_network_access: self.config.allow_unrestricted_network_access,
+            tx_sender: Some(sender),
+            default_task_timeout: self.config.default_task_timeout,
+        };
+        let runner = Runner::new(deps);
+        let observer = PersistingObserver { state: self.state.clone(), run_id };
+        let ctx = RunContext { run_id, vars, max_task_duration: dr.common.max_task_duration };
+        let result = tokio::select! {
+            r = runner.run(&dr.common.pipeline, ctx, previous, &observer) => r,
+            _ = token.cancelled() => {
+                store.finish_run(run_id, RunStatus::Cancelled, None, Some("cancelled while running".into())).await?;
+                return Ok(());
+            }
+        };
+        match result {
+            Ok(res) if res.has_fatal_errors() => {
+                let msg = res.all_errors().map(|(task, e)| format!("{task}: {e}")).collect::<Vec<_>>().join("; ");
+                tracing::warn!(run = run_id, error = %msg, "run errored");
+                store.finish_run(run_id, RunStatus::Errored, None, Some(msg)).await?;
+            }
+            Ok(res) => {
+                let outputs =
+                    serde_json::Value::Array(res.outputs.iter().map(|o| o.as_ref().map_or(serde_json::Value::Null, Value::to_json)).collect());
+                store.finish_run(run_id, RunStatus::Completed, Some(outputs), None).await?;
+                tracing::info!(run = run_id, "run completed");
+            }
+            Err(e) => {
+                // Persisting a task result failed: leave the run Running so it resumes.
+                tracing::error!(run = run_id, error = %e, "run interrupted");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn task_result_from_record(t: &TaskRunRecord) -> Option<TaskResult> {
+    let output = Value::from_json(t.output.as_ref()?).ok()?;
+    let at = |ms: i64| UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
+    Some(TaskResult {
+        task_id: t.task_id.clone(),
+        task_type: t.task_type.clone(),
+        index: t.index as i32,
+        output: Some(output),
+        error: None,
+        started_at: at(t.started_at),
+        finished_at: at(t.finished_at.unwrap_or(t.started_at)),
+    })
+}
+
+/// Rebuilds the `jobSpec`/`jobRun` variables from what the service persisted.
+fn direct_request_vars(
+    run: &RunRecord,
+    job_id: i64,
+    spec: &linkpool_job::DirectRequestSpec,
+) -> std::result::Result<linkpool_pipeline::Vars, String> {
+    let i = &run.inputs;
+    let parse = |k: &str| serde_json::from_value(i[k].clone()).map_err(|e| format!("run input {k} is corrupt: {e}"));
+    let log_topics: Vec<B256> = parse("logTopics")?;
+    let log_data: Bytes = parse("logData")?;
+    let log_address: Address = parse("logAddress")?;
+    let block_hash: B256 = parse("blockHash")?;
+    let tx_hash: B256 = parse("txHash")?;
+    let request_id: Option<B256> = parse("requestId").ok();
+    Ok(DirectRequestVars {
+        external_job_id: spec.common.external_job_id,
+        job_id: Some(job_id),
+        job_name: spec.common.name.clone(),
+        log_address,
+        log_topics,
+        log_data,
+        block_hash,
+        block_number: i["blockNumber"].as_u64().unwrap_or_default(),
+        tx_hash,
+        request_id,
+        meta: Value::Null,
+    }
+    .into_vars())
+}
+
+/// Persists each task result before the run goes on.
+struct PersistingObserver {
+    state: Arc<NodeState>,
+    run_id: i64,
+}
+
+#[async_trait]
+impl RunObserver for PersistingObserver {
+    async fn task_finished(&self, r: &TaskResult) -> std::result::Result<(), ObserverError> {
+        let record = TaskRunRecord {
+            run_id: self.run_id,
+            task_id: r.task_id.clone(),
+            task_type: r.task_type.clone(),
+            index: i64::from(r.index),
+            output: r.output.as_ref().map(Value::to_json),
+            error: r.error.as_ref().map(ToString::to_string),
+            started_at: millis(r.started_at),
+            finished_at: Some(millis(r.finished_at)),
+        };
+        self.state.store.upsert_task_run(&record).await.map_err(|e| ObserverError(e.to_string()))
+    }
+}
+
+/// `ethtx` → the transaction manager, idempotently.
+struct NodeTxSender {
+    txm: Arc<TxManager>,
+    default_gas_limit: u64,
+    run_id: i64,
+}
+
+#[async_trait]
+impl EthTxSender for NodeTxSender {
+    async fn send(&self, req: EthTxRequest) -> std::result::Result<EthTxOutcome, EthTxError> {
+        let tx = TxRequest {
+            idempotency_key: req.idempotency_key,
+            to: req.to,
+            data: req.data,
+            gas_limit: Some(req.gas_limit.unwrap_or(self.default_gas_limit)),
+            run_id: Some(self.run_id),
+        };
+        let id = self.txm.enqueue(tx).await.map_err(|e| EthTxError(e.to_string()))?;
+        let outcome = self.txm.wait(id).await.map_err(|e| EthTxError(e.to_string()))?;
+        Ok(EthTxOutcome {
+            tx_hash: outcome.hash,
+            block_number: Some(outcome.block_number),
+            gas_used: Some(outcome.gas_used),
+            reverted: outcome.reverted,
+        })
+    }
+}

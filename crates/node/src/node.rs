@@ -1,0 +1,171 @@
+//! Node start-up and shutdown.
+
+use std::{net::SocketAddr, path::Path, sync::Arc};
+
+use linkpool_chain::{ChainClient, KeyStore, Password, TxManager, TxManagerConfig};
+use linkpool_job::JobSpec;
+use linkpool_store::Store;
+use tokio::{net::TcpListener, task::JoinSet};
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    api,
+    executor::{ExecutorConfig, RunExecutor},
+    services::direct_request::{DirectRequestConfig, DirectRequestService},
+    Error, NodeConfig, NodeState, Result,
+};
+
+/// Entry point: [`Node::start`].
+#[derive(Debug)]
+pub struct Node;
+
+/// A running node. Dropping it does not stop it; call [`NodeHandle::shutdown`].
+#[derive(Debug)]
+pub struct NodeHandle {
+    /// Where the API listens.
+    pub api_addr: SocketAddr,
+    /// The API bearer token.
+    pub api_token: String,
+    /// Shared state (store, jobs, head).
+    pub state: Arc<NodeState>,
+    shutdown: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+impl NodeHandle {
+    /// Stops every service and waits for them.
+    pub async fn shutdown(mut self) {
+        self.shutdown.cancel();
+        while self.tasks.join_next().await.is_some() {}
+    }
+
+    /// Resolves when any service stops on its own (which is a failure).
+    pub async fn stopped(&mut self) {
+        let _ = self.tasks.join_next().await;
+    }
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+    let what = what.into();
+    move |source| Error::Io { what, source }
+}
+
+/// The API token: from config, else `<data_dir>/api-token`, created on first start.
+fn api_token(config: &NodeConfig) -> Result<String> {
+    if let Some(t) = &config.api.token {
+        return Ok(t.clone());
+    }
+    let path = config.data_dir.join("api-token");
+    if let Ok(t) = std::fs::read_to_string(&path) {
+        return Ok(t.trim().to_owned());
+    }
+    let token: String = {
+        use rand::Rng;
+        let bytes: [u8; 24] = rand::thread_rng().gen();
+        hex::encode(bytes)
+    };
+    write_private(&path, &token).map_err(io(format!("writing {}", path.display())))?;
+    tracing::info!(path = %path.display(), "created the API token");
+    Ok(token)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)?.write_all(contents.as_bytes())
+}
+
+impl Node {
+    /// Connects everything, resumes interrupted work and spawns the services.
+    pub async fn start(config: NodeConfig) -> Result<NodeHandle> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(io(format!("creating data dir {}", config.data_dir.display())))?;
+        let store = Store::connect(&config.database_url()).await?;
+        let api_token = api_token(&config)?;
+
+        let password = Password::resolve(config.keys.password_file.as_deref())?;
+        let keystore = KeyStore::new(config.keystore_dir());
+        let keys = tokio::task::spawn_blocking(move || keystore.load_all(&password))
+            .await
+            .map_err(|e| Error::Config(format!("keystore task failed: {e}")))??;
+        let Some(key) = keys.into_iter().next() else {
+            return Err(Error::Config(format!(
+                "no keys in {}: create one with `linkpool keys create --dir {}`",
+                config.keystore_dir().display(),
+                config.keystore_dir().display()
+            )));
+        };
+
+        let client = ChainClient::connect(&config.chain.rpc_url, config.chain.chain_id).await?;
+        let chain_id = client.chain_id();
+        let sender = key.address();
+        tracing::info!(chain_id, %sender, rpc = client.endpoint(), "connected");
+
+        let state = Arc::new(NodeState::new(store.clone(), chain_id, sender));
+        for job in store.list_jobs().await? {
+            let mut spec = JobSpec::from_toml(&job.spec_toml).map_err(|source| Error::StoredSpec { id: job.id, source })?;
+            // A spec without externalJobID got a random one at creation; the stored id wins.
+            spec.set_external_job_id(job.external_job_id);
+            state.jobs.add(job.id, spec);
+        }
+
+        let shutdown = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+
+        let mut txm_config = TxManagerConfig::default();
+        txm_config.confirmations = config.chain.tx_confirmations;
+        txm_config.bump_after = config.chain.bump_after;
+        txm_config.max_fee_per_gas = config.chain.max_fee_per_gas_wei;
+        let txm = TxManager::start(client.clone(), store.clone(), key.signer().clone(), txm_config).await?;
+
+        let executor = RunExecutor::new(
+            state.clone(),
+            txm.clone(),
+            ExecutorConfig {
+                default_task_timeout: config.pipeline.default_task_timeout,
+                default_gas_limit: config.chain.default_gas_limit,
+                allow_unrestricted_network_access: config.pipeline.allow_unrestricted_network_access,
+                max_http_body_bytes: config.pipeline.max_http_body_bytes,
+            },
+        );
+        executor.resume().await?;
+
+        let service = DirectRequestService::new(
+            state.clone(),
+            client.clone(),
+            executor.clone(),
+            DirectRequestConfig { poll_interval: config.chain.poll_interval, start_block: config.chain.start_block },
+        );
+        let token = shutdown.clone();
+        tasks.spawn(async move {
+            if let Err(e) = service.run(token).await {
+                tracing::error!(error = %e, "direct-request service stopped");
+            }
+        });
+
+        let listener =
+            TcpListener::bind(config.api.listen).await.map_err(io(format!("binding the API to {}", config.api.listen)))?;
+        let api_addr = listener.local_addr().map_err(io("reading the API address"))?;
+        let app = api::router(state.clone(), api_token.clone(), config.api.max_body_bytes);
+        let token = shutdown.clone();
+        tasks.spawn(async move {
+            let r = axum::serve(listener, app).with_graceful_shutdown(token.cancelled_owned()).await;
+            if let Err(e) = r {
+                tracing::error!(error = %e, "API server stopped");
+            }
+        });
+        let token = shutdown.clone();
+        tasks.spawn(async move {
+            token.cancelled().await;
+            txm.shutdown().await;
+        });
+        tracing::info!(api = %api_addr, "node started");
+        Ok(NodeHandle { api_addr, api_token, state, shutdown, tasks })
+    }
+}

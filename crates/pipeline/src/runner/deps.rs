@@ -1,0 +1,67 @@
+//! The dependencies tasks receive when they are built.
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use crate::tx::EthTxSender;
+
+/// Limits of the `http` task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// Largest accepted response body (Chainlink's default is 32 KiB).
+    pub max_body_bytes: usize,
+    /// Per-request timeout (Chainlink's default is 15 s).
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self { max_body_bytes: 32 * 1024, request_timeout: Duration::from_secs(15) }
+    }
+}
+
+/// What the runner hands to tasks when it builds them.
+#[derive(Clone)]
+pub struct Deps {
+    /// The HTTP client of `http` tasks.
+    pub http: reqwest::Client,
+    /// Limits of `http` tasks.
+    pub http_limits: HttpLimits,
+    /// If false, `http` tasks may only reach public addresses unless the task sets
+    /// `allowUnrestrictedNetworkAccess=true`. Defaults to true for now.
+    pub allow_unrestricted_network_access: bool,
+    /// Sends `ethtx` transactions. `None` makes `ethtx` fail with [`crate::TaskError::NoTxSender`].
+    pub tx_sender: Option<Arc<dyn EthTxSender>>,
+    /// Task timeout when neither the task's `timeout` nor the job's `maxTaskDuration` is set.
+    pub default_task_timeout: Duration,
+}
+
+impl Default for Deps {
+    fn default() -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            http_limits: HttpLimits::default(),
+            allow_unrestricted_network_access: true,
+            tx_sender: None,
+            default_task_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Deps {
+    /// Default deps with this transaction sender.
+    pub fn with_tx_sender(mut self, sender: Arc<dyn EthTxSender>) -> Self {
+        self.tx_sender = Some(sender);
+        self
+    }
+}
+
+impl fmt::Debug for Deps {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deps")
+            .field("http_limits", &self.http_limits)
+            .field("allow_unrestricted_network_access", &self.allow_unrestricted_network_access)
+            .field("tx_sender", &self.tx_sender.is_some())
+            .field("default_task_timeout", &self.default_task_timeout)
+            .finish()
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests of linkpool-store: every test body runs on SQLite and on PostgreSQL.
+
+#[macro_use]
+mod common;
+
+mod cascade;
+mod concurrency;
+mod connect;
+mod jobs;
+mod log_poller;
+mod runs;
+mod task_runs;
+mod txs;
