@@ -4,7 +4,7 @@ use std::{fmt, time::Duration};
 
 use alloy::{
     providers::{Provider, RootProvider},
-    rpc::client::RpcClient,
+    rpc::client::{BatchRequest, RpcClient},
     transports::http::reqwest,
 };
 
@@ -102,6 +102,11 @@ impl ChainClient {
     /// The underlying alloy provider (no fillers: callers build complete transactions).
     pub fn provider(&self) -> &RootProvider {
         &self.provider
+    }
+
+    /// Starts a JSON-RPC batch: several calls in one HTTP request.
+    pub fn batch(&self) -> BatchRequest<'_> {
+        BatchRequest::new(self.provider.client())
     }
 
     /// The endpoint with any path, query or credentials removed (safe to log).

@@ -129,7 +129,7 @@ impl KeyStore {
     /// Generates a fresh random key and writes it encrypted with `password`.
     pub fn create_key(&self, password: &Password) -> Result<NodeKey> {
         let signer = PrivateKeySigner::random();
-        let secret = Zeroizing::new(signer.to_bytes());
+        let secret = Zeroizing::new(signer.to_bytes().0);
         self.write(secret.as_slice(), password)
     }
 

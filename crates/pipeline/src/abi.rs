@@ -76,8 +76,9 @@ pub(crate) fn to_sol(v: &Value, ty: &DynSolType) -> Result<DynSolValue, String> 
         }
         DynSolType::FixedBytes(n) => {
             let b = v.as_bytes().map_err(|e| err(&e))?;
-            if b.len() > *n {
-                return Err(err(&format!("{} bytes is longer than {n}", b.len())));
+            // Exact length, as Chainlink: silently padding a wrong-sized value hides mistakes.
+            if b.len() != *n {
+                return Err(err(&format!("expected {n} bytes, got {}", b.len())));
             }
             let mut word = B256::ZERO;
             word[..b.len()].copy_from_slice(&b);
@@ -166,7 +167,8 @@ mod tests {
         assert!(to_sol(&Value::from(-128i64), &DynSolType::Int(8)).is_ok());
         assert!(to_sol(&Value::from(128i64), &DynSolType::Int(8)).is_err());
         assert!(to_sol(&Value::from("0x0102030405"), &DynSolType::FixedBytes(4)).is_err());
-        let v = to_sol(&Value::from("0x0102"), &DynSolType::FixedBytes(4)).unwrap();
-        assert_eq!(from_sol(v), Value::Bytes(vec![1, 2, 0, 0].into()));
+        assert!(to_sol(&Value::from("0x0102"), &DynSolType::FixedBytes(4)).is_err());
+        let v = to_sol(&Value::from("0x01020304"), &DynSolType::FixedBytes(4)).unwrap();
+        assert_eq!(from_sol(v), Value::Bytes(vec![1, 2, 3, 4].into()));
     }
 }

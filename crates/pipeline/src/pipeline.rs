@@ -278,23 +278,25 @@ fn build_tasks(dot: &DotGraph, registry: &TaskRegistry) -> Result<Vec<TaskSpec>,
 
 fn common_attributes(spec: &mut TaskSpec) -> Result<(), PipelineError> {
     let id = spec.id.clone();
-    if let Some(a) = spec.attr("index") {
+    let attrs = spec.attributes.clone();
+    let get = |name: &str| attrs.get(&name.to_ascii_lowercase());
+    if let Some(a) = get("index") {
         spec.index = literal(&id, a)?.parse().map_err(|_| invalid(&id, a, "must be a 32-bit integer"))?;
     }
-    if let Some(a) = spec.attr("timeout") {
+    if let Some(a) = get("timeout") {
         let d = parse_go_duration(literal(&id, a)?).map_err(|e| invalid(&id, a, e))?;
         spec.timeout = (!d.is_zero()).then_some(d);
     }
-    if let Some(a) = spec.attr("retries") {
+    if let Some(a) = get("retries") {
         spec.retries = literal(&id, a)?.parse().map_err(|_| invalid(&id, a, "must be a non-negative integer"))?;
         if spec.retries > 100 {
             return Err(invalid(&id, a, "at most 100 retries"));
         }
     }
-    if let Some(a) = spec.attr("minBackoff") {
+    if let Some(a) = get("minBackoff") {
         spec.min_backoff = parse_go_duration(literal(&id, a)?).map_err(|e| invalid(&id, a, e))?;
     }
-    if let Some(a) = spec.attr("maxBackoff") {
+    if let Some(a) = get("maxBackoff") {
         spec.max_backoff = parse_go_duration(literal(&id, a)?).map_err(|e| invalid(&id, a, e))?;
     }
     Ok(())

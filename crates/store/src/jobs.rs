@@ -64,11 +64,11 @@ impl TryFrom<JobRow> for JobRecord {
 const JOB_COLUMNS: &str = "id, external_job_id, name, job_type, spec_toml, created_at";
 
 impl Store {
-    /// Inserts a job. [`Error::Conflict`] if a job with that external id exists.
+    /// Inserts a job. [`Error::Conflict`] if a (non-deleted) job with that external id exists.
     pub async fn insert_job(&self, job: &NewJob) -> Result<JobRecord> {
         let sql = format!(
             "INSERT INTO jobs (external_job_id, name, job_type, spec_toml, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (external_job_id) DO NOTHING \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (external_job_id) WHERE deleted_at IS NULL DO NOTHING \
              RETURNING {JOB_COLUMNS}"
         );
         let row: Option<JobRow> = with_pool!(self, |p| sqlx::query_as(&sql)
@@ -87,30 +87,23 @@ impl Store {
 
     /// All jobs, oldest first.
     pub async fn list_jobs(&self) -> Result<Vec<JobRecord>> {
-        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs ORDER BY id");
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE deleted_at IS NULL ORDER BY id");
         let rows: Vec<JobRow> = with_pool!(self, |p| sqlx::query_as(&sql).fetch_all(p).await)?;
         rows.into_iter().map(JobRecord::try_from).collect()
     }
 
     /// The job with database id `id`.
     pub async fn get_job(&self, id: i64) -> Result<Option<JobRecord>> {
-        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1 AND deleted_at IS NULL");
         let row: Option<JobRow> = with_pool!(self, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await)?;
         row.map(JobRecord::try_from).transpose()
     }
 
     /// The job with that external id.
     pub async fn get_job_by_external_id(&self, external_job_id: Uuid) -> Result<Option<JobRecord>> {
-        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE external_job_id = $1");
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE external_job_id = $1 AND deleted_at IS NULL");
         let key = external_job_id.hyphenated().to_string();
         let row: Option<JobRow> = with_pool!(self, |p| sqlx::query_as(&sql).bind(&key).fetch_optional(p).await)?;
         row.map(JobRecord::try_from).transpose()
-    }
-
-    /// Deletes a job and, by `ON DELETE CASCADE`, its runs and their task runs
-    /// (transactions keep their record, with `run_id` set to NULL). Returns whether it existed.
-    pub async fn delete_job(&self, id: i64) -> Result<bool> {
-        let affected = with_pool!(self, |p| sqlx::query("DELETE FROM jobs WHERE id = $1").bind(id).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(affected > 0)
     }
 }

@@ -84,6 +84,7 @@ mod macros;
 mod codec;
 mod error;
 mod inserted;
+mod job_deletion;
 mod jobs;
 mod log_poller;
 mod runs;

@@ -176,6 +176,9 @@ impl TryFrom<RunRow> for RunRecord {
 const RUN_COLUMNS: &str = "id, job_id, idempotency_key, status, inputs, outputs, error, request_id, \
                            ready_at_block, created_at, finished_at";
 
+/// Runs of deleted jobs are invisible until purged.
+const LIVE: &str = "EXISTS (SELECT 1 FROM jobs j WHERE j.id = runs.job_id AND j.deleted_at IS NULL)";
+
 fn decode_all(rows: Vec<RunRow>) -> Result<Vec<RunRecord>> {
     rows.into_iter().map(RunRecord::try_from).collect()
 }
@@ -184,16 +187,18 @@ impl Store {
     /// Inserts a run, idempotently on `idempotency_key`: a second call with the same key returns
     /// [`Inserted::Existing`] with the stored row, whatever else differs. Race-free: the UNIQUE
     /// constraint decides (`INSERT .. ON CONFLICT DO NOTHING`, then read the winner).
-    /// [`Error::NotFound`] if the job does not exist.
+    /// [`Error::NotFound`] if the job does not exist (or is deleted).
     pub async fn insert_run(&self, run: &NewRun) -> Result<Inserted<RunRecord>> {
+        // INSERT .. SELECT .. WHERE: the job must be live, checked in the same statement.
         let insert = format!(
             "INSERT INTO runs (job_id, idempotency_key, status, inputs, request_id, ready_at_block, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (idempotency_key) DO NOTHING \
-             RETURNING {RUN_COLUMNS}"
+             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS \
+             (SELECT 1 FROM jobs WHERE id = $1 AND deleted_at IS NULL) \
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING {RUN_COLUMNS}"
         );
         let select = format!("SELECT {RUN_COLUMNS} FROM runs WHERE idempotency_key = $1");
         let inputs = json_to_text(&run.inputs);
-        // The winner of a conflict can be deleted (job deleted) before we read it; then insert again.
+        // A conflicting run can belong to a deleted job, or be purged before we read it: retry.
         for _ in 0..3 {
             let row: Option<RunRow> = with_pool!(self, |p| sqlx::query_as(&insert)
                 .bind(run.job_id)
@@ -209,10 +214,24 @@ impl Store {
             if let Some(row) = row {
                 return Ok(Inserted::New(row.try_into()?));
             }
-            let row: Option<RunRow> =
+            let existing: Option<RunRow> =
                 with_pool!(self, |p| sqlx::query_as(&select).bind(&run.idempotency_key).fetch_optional(p).await)?;
-            if let Some(row) = row {
-                return Ok(Inserted::Existing(row.try_into()?));
+            match existing {
+                Some(row) if self.get_job(row.job_id).await?.is_some() => {
+                    return Ok(Inserted::Existing(row.try_into()?));
+                }
+                // the key is held by a run of a deleted job: that run is garbage, free the key
+                Some(row) => {
+                    with_pool!(self, |p| sqlx::query("DELETE FROM runs WHERE id = $1")
+                        .bind(row.id)
+                        .execute(p)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                }
+                None if self.get_job(run.job_id).await?.is_none() => {
+                    return Err(Error::not_found(format!("job {}", run.job_id)));
+                }
+                None => {}
             }
         }
         Err(Error::conflict(format!("run {:?} keeps being inserted and deleted concurrently", run.idempotency_key)))
@@ -220,7 +239,7 @@ impl Store {
 
     /// The run with id `id`.
     pub async fn get_run(&self, id: i64) -> Result<Option<RunRecord>> {
-        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1");
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1 AND {LIVE}");
         let row: Option<RunRow> = with_pool!(self, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await)?;
         row.map(RunRecord::try_from).transpose()
     }
@@ -266,7 +285,7 @@ impl Store {
         if filter.limit < 1 {
             return Err(Error::invalid(format!("run page limit must be at least 1, got {}", filter.limit)));
         }
-        let mut conditions = Vec::new();
+        let mut conditions = vec![LIVE.to_owned()];
         let mut n = 0;
         let mut next = || {
             n += 1;
@@ -281,9 +300,11 @@ impl Store {
         if filter.before_id.is_some() {
             conditions.push(format!("id < ${}", next()));
         }
-        let where_clause =
-            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
-        let sql = format!("SELECT {RUN_COLUMNS} FROM runs {where_clause} ORDER BY id DESC LIMIT ${}", next());
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE {} ORDER BY id DESC LIMIT ${}",
+            conditions.join(" AND "),
+            next()
+        );
         let rows: Vec<RunRow> = with_pool!(self, |p| {
             let mut query = sqlx::query_as(&sql);
             if let Some(job_id) = filter.job_id {
@@ -306,7 +327,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM runs WHERE status IN ({}) ORDER BY id",
+            "SELECT {RUN_COLUMNS} FROM runs WHERE status IN ({}) AND {LIVE} ORDER BY id",
             placeholders(1, statuses.len())
         );
         let rows: Vec<RunRow> = with_pool!(self, |p| {
@@ -321,7 +342,7 @@ impl Store {
 
     /// Every run for an on-chain request id, oldest first.
     pub async fn runs_by_request_id(&self, request_id: &str) -> Result<Vec<RunRecord>> {
-        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE request_id = $1 ORDER BY id");
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE request_id = $1 AND {LIVE} ORDER BY id");
         let rows: Vec<RunRow> = with_pool!(self, |p| sqlx::query_as(&sql).bind(request_id).fetch_all(p).await)?;
         decode_all(rows)
     }
@@ -329,7 +350,7 @@ impl Store {
     /// `PendingConfirmations` runs with `ready_at_block <= block`, by ready block then id.
     pub async fn runs_ready_at(&self, block: i64) -> Result<Vec<RunRecord>> {
         let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM runs WHERE status = $1 AND ready_at_block <= $2 \
+            "SELECT {RUN_COLUMNS} FROM runs WHERE status = $1 AND ready_at_block <= $2 AND {LIVE} \
              ORDER BY ready_at_block, id"
         );
         let rows: Vec<RunRow> = with_pool!(self, |p| sqlx::query_as(&sql)

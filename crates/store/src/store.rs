@@ -6,7 +6,7 @@ use sqlx::{
     postgres::{PgPool, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -55,6 +55,8 @@ pub enum DbPool {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: DbPool,
+    /// Serializes purges of deleted jobs (see [`Store::purge_deleted_jobs`]).
+    pub(crate) purge_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -69,14 +71,14 @@ impl Store {
             Backend::Sqlite => DbPool::Sqlite(connect_sqlite(url).await?),
             Backend::Postgres => DbPool::Postgres(connect_postgres(url).await?),
         };
-        let store = Self { pool };
+        let store = Self::from_pool(pool);
         store.migrate().await?;
         Ok(store)
     }
 
     /// Wraps an existing pool without running migrations (use [`Store::migrate`]).
     pub fn from_pool(pool: DbPool) -> Self {
-        Self { pool }
+        Self { pool, purge_lock: Arc::default() }
     }
 
     /// Applies pending migrations. [`Store::connect`] already did; calling again is a no-op.

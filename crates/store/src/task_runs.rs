@@ -83,11 +83,12 @@ impl Store {
         Ok(())
     }
 
-    /// The task runs of a run, in pipeline order (`index`, then `task_id`).
+    /// The task runs of a run, in pipeline order (`index`, then `task_id`); none for a deleted job's run.
     pub async fn task_runs(&self, run_id: i64) -> Result<Vec<TaskRunRecord>> {
         let rows: Vec<TaskRunRow> = with_pool!(self, |p| sqlx::query_as(
             "SELECT run_id, task_id, task_type, task_index, output, error, started_at, finished_at \
-             FROM task_runs WHERE run_id = $1 ORDER BY task_index, task_id"
+             FROM task_runs WHERE run_id = $1 AND EXISTS (SELECT 1 FROM runs r JOIN jobs j ON j.id = r.job_id \
+             WHERE r.id = task_runs.run_id AND j.deleted_at IS NULL) ORDER BY task_index, task_id"
         )
         .bind(run_id)
         .fetch_all(p)

@@ -115,8 +115,7 @@ impl PollerTask {
         // One round trip, in this order: header(to), logs, header(cursor). If a reorg lands
         // between the calls, either the cursor check sees it now, or header(to) is the stale
         // one and the cursor check of the next poll sees it.
-        let client = self.client.provider().client();
-        let mut batch = client.new_batch();
+        let mut batch = self.client.batch();
         let to_header = rpc::add_header(&mut batch, BlockNumberOrTag::Number(to))?;
         let logs_call = if filter.is_empty() {
             None
@@ -248,8 +247,7 @@ impl PollerTask {
             if known.is_empty() {
                 continue;
             }
-            let client = self.client.provider().client();
-            let mut batch = client.new_batch();
+            let mut batch = self.client.batch();
             let mut calls = Vec::with_capacity(known.len());
             for &(number, _) in &known {
                 calls.push(rpc::add_header(&mut batch, BlockNumberOrTag::Number(number))?);

@@ -74,16 +74,16 @@ pub(crate) struct SenderState {
 }
 
 impl SenderTask {
-    fn from(&self) -> Address {
+    fn address(&self) -> Address {
         self.signer.address()
     }
 
-    fn from_hex(&self) -> String {
-        format!("{:#x}", self.from())
+    fn address_hex(&self) -> String {
+        format!("{:#x}", self.address())
     }
 
     pub(crate) async fn run(mut self, mut stop: watch::Receiver<bool>) {
-        let from = self.from();
+        let from = self.address();
         let mut failures = 0u32;
         loop {
             let result = tokio::select! {
@@ -129,7 +129,7 @@ impl SenderTask {
     /// flight before a restart (after checking which attempts were mined meanwhile).
     async fn init(&mut self) -> Result<()> {
         let shared = Arc::clone(&self.shared);
-        let from_hex = self.from_hex();
+        let from_hex = self.address_hex();
         self.state = SenderState::default();
         let rows = shared
             .store
@@ -151,7 +151,7 @@ impl SenderTask {
         }
 
         let provider = shared.client.provider();
-        let pending = provider.get_transaction_count(self.from()).pending().await?;
+        let pending = provider.get_transaction_count(self.address()).pending().await?;
         let stored = shared.store.max_nonce(shared.chain_id, &from_hex).await?;
         let after_stored = stored.map_or(0, |n| u64::try_from(n).unwrap_or(0) + 1);
         self.state.next_nonce = pending.max(after_stored);
@@ -168,7 +168,7 @@ impl SenderTask {
             .map(|f| f.nonce)
             .collect();
         if !resend.is_empty() {
-            info!(from = %self.from(), count = resend.len(), "rebroadcasting txs in flight before the restart");
+            info!(from = %self.address(), count = resend.len(), "rebroadcasting txs in flight before the restart");
         }
         self.resend(&resend, false).await?;
         self.confirm().await?;
@@ -301,7 +301,7 @@ impl SenderTask {
             self.state.recheck = true;
             return Ok(());
         }
-        let stored = self.shared.store.max_nonce(self.shared.chain_id, &self.from_hex()).await?;
+        let stored = self.shared.store.max_nonce(self.shared.chain_id, &self.address_hex()).await?;
         let after = stored.map_or(0, |n| u64::try_from(n).unwrap_or(0) + 1);
         warn!(tx_id = body.id, %what, next_nonce = after, "nonce taken; moving the counter past the store's");
         self.state.next_nonce = self.state.next_nonce.max(after).max(self.state.next_nonce + 1);
@@ -334,7 +334,7 @@ impl SenderTask {
     async fn broadcast(&mut self, nonces: &[u64]) {
         for chunk in nonces.chunks(RPC_BATCH) {
             if let Err(err) = self.broadcast_chunk(chunk).await {
-                warn!(from = %self.from(), %err, count = chunk.len(), "broadcast failed; will retry");
+                warn!(from = %self.address(), %err, count = chunk.len(), "broadcast failed; will retry");
                 // Make them due for a resend on the next block.
                 for nonce in chunk {
                     if let Some(f) = self.state.inflight.get_mut(nonce) {
@@ -347,9 +347,8 @@ impl SenderTask {
     }
 
     async fn broadcast_chunk(&mut self, nonces: &[u64]) -> Result<()> {
-        let provider = self.shared.client.provider().clone();
-        let client = provider.client();
-        let mut batch = client.new_batch();
+        let shared = Arc::clone(&self.shared);
+        let mut batch = shared.client.batch();
         let mut calls = Vec::with_capacity(nonces.len());
         for &nonce in nonces {
             let Some(raw) = self.state.inflight.get(&nonce).and_then(|f| f.attempts.last()).map(|a| &a.raw)
@@ -399,9 +398,8 @@ impl SenderTask {
             .flat_map(|f| f.attempts.iter().map(move |a| (f.nonce, a.hash)))
             .collect();
         for chunk in hashes.chunks(RPC_BATCH) {
-            let provider = self.shared.client.provider().clone();
-            let client = provider.client();
-            let mut batch = client.new_batch();
+            let shared = Arc::clone(&self.shared);
+            let mut batch = shared.client.batch();
             let mut calls = Vec::with_capacity(chunk.len());
             for &(nonce, hash) in chunk {
                 calls.push((nonce, batch.add_call::<_, Option<ReceiptRef>>("eth_getTransactionReceipt", &(hash,))?));
@@ -478,9 +476,8 @@ impl SenderTask {
         let head = self.state.head.map_or(0, |h| h.number);
         let depth = self.shared.config.confirmations.max(1);
         for chunk in ready.chunks(RPC_BATCH) {
-            let provider = self.shared.client.provider().clone();
-            let client = provider.client();
-            let mut batch = client.new_batch();
+            let shared = Arc::clone(&self.shared);
+            let mut batch = shared.client.batch();
             let mut calls = Vec::with_capacity(chunk.len());
             for &(nonce, old) in chunk {
                 calls.push((nonce, old, batch.add_call::<_, Option<ReceiptRef>>(

@@ -89,8 +89,7 @@ impl Watcher {
             _ => (head, false),
         };
 
-        let client = provider.client();
-        let mut batch = client.new_batch();
+        let mut batch = self.shared.client.batch();
         let header = rpc::add_header(&mut batch, BlockNumberOrTag::Number(head))?;
         let tip = match self.shared.config.fees.priority_fee {
             Some(_) => None,

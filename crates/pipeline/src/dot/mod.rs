@@ -126,7 +126,7 @@ impl Parser {
 
     fn parse(mut self) -> Result<DotGraph, PipelineError> {
         let mut g = DotGraph::default();
-        let mut mention = |g: &mut DotGraph, id: &str, pos: Position| {
+        let mention = |g: &mut DotGraph, id: &str, pos: Position| {
             if !g.mentions.iter().any(|(m, _)| m == id) {
                 g.mentions.push((id.to_owned(), pos));
             }

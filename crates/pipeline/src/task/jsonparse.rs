@@ -91,3 +91,30 @@ impl Task for JsonParse {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn path_forms() {
+        assert_eq!(path_keys(Some("a,b".into()), ",").unwrap(), ["a", "b"]);
+        assert_eq!(path_keys(Some("a.b".into()), ".").unwrap(), ["a", "b"]);
+        assert_eq!(path_keys(Some(Value::Array(vec!["x".into(), "0".into()])), ",").unwrap(), ["x", "0"]);
+        assert!(path_keys(Some("".into()), ",").unwrap().is_empty());
+        assert!(path_keys(None, ",").unwrap().is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn extract_never_panics(doc in ".{0,60}", path in prop::collection::vec("-?[0-9a-z]{0,3}|-9223372036854775808", 0..5)) {
+            if let Ok(v) = parse_json(&doc) {
+                let _ = extract(&v, &path);
+            }
+            let nested = parse_json(r#"{"a":[1,{"b":[true,null]}],"0":"zero"}"#).unwrap();
+            let _ = extract(&nested, &path);
+        }
+    }
+}

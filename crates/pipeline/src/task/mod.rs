@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 pub use context::{TaskContext, TaskInput};
+pub(crate) use ethtx::idempotency_key as ethtx_idempotency_key;
 
 use crate::{error::TaskError, pipeline::TaskSpec, runner::Deps, value::Value};
 

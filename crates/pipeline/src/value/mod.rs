@@ -13,6 +13,8 @@ use std::{collections::BTreeMap, fmt};
 use alloy::primitives::{Address, Bytes, B256};
 use bigdecimal::{num_bigint::BigInt, BigDecimal};
 
+pub use coerce::CoerceError;
+pub use json::ValueJsonError;
 pub use number::{parse_decimal, MAX_DECIMAL_EXPONENT};
 
 /// A value produced or consumed by a pipeline task.

@@ -3,12 +3,17 @@
 
 CREATE TABLE jobs (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    external_job_id TEXT    NOT NULL UNIQUE,
+    external_job_id TEXT    NOT NULL,
     name            TEXT,
     job_type        TEXT    NOT NULL,
     spec_toml       TEXT    NOT NULL,
-    created_at      INTEGER NOT NULL
+    created_at      INTEGER NOT NULL,
+    -- set by delete_job: the job and its runs are hidden at once, then purged in small batches
+    deleted_at      INTEGER
 );
+
+-- a deleted job's external id can be reused right away
+CREATE UNIQUE INDEX jobs_external_job_id ON jobs (external_job_id) WHERE deleted_at IS NULL;
 
 CREATE TABLE runs (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,

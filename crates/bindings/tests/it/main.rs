@@ -1,0 +1,12 @@
+//! Contract tests against a real anvil, through the typed bindings.
+//!
+//! Tests of the Chainlink reference peer (`compat`, `gas`) build `contracts/reference-out/` on
+//! first use (`npm ci` + `node scripts/build-reference.mjs`; needs Node.js and network access to
+//! the npm registry the first time).
+
+mod cbor;
+mod client;
+mod common;
+mod compat;
+mod gas;
+mod operator;

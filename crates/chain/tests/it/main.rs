@@ -1,0 +1,6 @@
+//! Integration tests of linkpool-chain against real anvil instances and real stores.
+
+mod client;
+mod common;
+mod poller;
+mod txm;

@@ -1,0 +1,9 @@
+//! Integration tests of linkpool-pipeline: parsing, every task, the runner and the Chainlink
+//! documentation's direct-request pipelines against a real local HTTP server.
+
+mod common;
+mod docs_examples;
+mod parse;
+mod props;
+mod runner;
+mod tasks;
