@@ -1,7 +1,7 @@
 //! Deploys and funds the devnet's contracts.
 
 use alloy::{
-    primitives::{utils::parse_ether, Address, U256},
+    primitives::{Address, U256},
     providers::DynProvider,
 };
 use linkpool_bindings::{ConsumerMultiWord, ConsumerUint256, LinkToken, Operator};
@@ -28,11 +28,10 @@ pub struct Contracts {
 }
 
 impl Contracts {
-    /// Deploys LINK, an Operator owned by the deployer that authorizes
+    /// Deploys LINK, an Operator owned by `owner` that authorizes
     /// `node_sender`, and both consumers, each funded with [`CONSUMER_FUNDING`].
-    pub async fn deploy(provider: &DynProvider, node_sender: Address) -> Result<Self> {
+    pub async fn deploy(provider: &DynProvider, owner: Address, node_sender: Address) -> Result<Self> {
         let link = LinkToken::deploy(provider.clone()).await.map_err(DevnetError::contract("deploy LinkToken"))?;
-        let owner = provider.default_signer_address();
         let operator = Operator::deploy(provider.clone(), *link.address(), owner)
             .await
             .map_err(DevnetError::contract("deploy Operator"))?;
@@ -59,7 +58,6 @@ impl Contracts {
                 .await
                 .map_err(|e| DevnetError::Contract { what: "fund consumer".into(), message: e.to_string() })?;
         }
-        let _ = parse_ether("0");
         Ok(Self {
             link: *link.address(),
             operator: *operator.address(),

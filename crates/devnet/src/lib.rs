@@ -102,11 +102,12 @@ impl Devnet {
         let anvil = anvil.try_spawn()?;
         let deployer: PrivateKeySigner = anvil.keys()[0].clone().into();
         let node_key: PrivateKeySigner = anvil.keys()[NODE_KEY_INDEX].clone().into();
+        let owner = deployer.address();
         let provider = ProviderBuilder::new()
             .wallet(EthereumWallet::from(deployer))
             .connect_http(anvil.endpoint_url())
             .erased();
-        let contracts = Contracts::deploy(&provider, node_key.address()).await?;
+        let contracts = Contracts::deploy(&provider, owner, node_key.address()).await?;
         let source = DemoDataSource::start(config.data_source_port).await.map_err(DevnetError::io("starting the demo data source"))?;
 
         let node_config = node_config(&config, &anvil, &node_key)?;

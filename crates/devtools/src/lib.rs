@@ -28,7 +28,7 @@ pub enum DevToolsError {
 }
 
 /// Result alias of this crate.
-pub type Result<T, E = DevToolsError> = std::result::Result<T, DevToolsError>;
+pub type Result<T, E = DevToolsError> = std::result::Result<T, E>;
 
 /// The workspace root, derived from this crate's manifest directory at build time.
 pub fn workspace_root() -> PathBuf {

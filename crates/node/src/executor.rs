@@ -75,6 +75,14 @@ impl RunExecutor {
         Ok(())
     }
 
+    /// Cancels the in-process execution of every run without marking them:
+    /// they stay `running` in the store and resume at the next start.
+    pub fn stop_all(&self) {
+        for (_, t) in self.inflight.lock().drain() {
+            t.cancel();
+        }
+    }
+
     /// Number of runs executing now.
     pub fn inflight(&self) -> usize {
         self.inflight.lock().len()
@@ -146,6 +154,7 @@ impl RunExecutor {
 
         let sender = Arc::new(NodeTxSender {
             txm: self.txm.clone(),
+            from: self.state.sender,
             default_gas_limit: dr.common.gas_limit.unwrap_or(self.config.default_gas_limit),
             run_id,
         });
@@ -211,13 +220,15 @@ fn direct_request_vars(
     spec: &linkpool_job::DirectRequestSpec,
 ) -> std::result::Result<linkpool_pipeline::Vars, String> {
     let i = &run.inputs;
-    let parse = |k: &str| serde_json::from_value(i[k].clone()).map_err(|e| format!("run input {k} is corrupt: {e}"));
-    let log_topics: Vec<B256> = parse("logTopics")?;
-    let log_data: Bytes = parse("logData")?;
-    let log_address: Address = parse("logAddress")?;
-    let block_hash: B256 = parse("blockHash")?;
-    let tx_hash: B256 = parse("txHash")?;
-    let request_id: Option<B256> = parse("requestId").ok();
+    fn parse<T: serde::de::DeserializeOwned>(i: &serde_json::Value, k: &str) -> std::result::Result<T, String> {
+        serde_json::from_value(i[k].clone()).map_err(|e| format!("run input {k} is corrupt: {e}"))
+    }
+    let log_topics: Vec<B256> = parse(i, "logTopics")?;
+    let log_data: Bytes = parse(i, "logData")?;
+    let log_address: Address = parse(i, "logAddress")?;
+    let block_hash: B256 = parse(i, "blockHash")?;
+    let tx_hash: B256 = parse(i, "txHash")?;
+    let request_id: Option<B256> = parse(i, "requestId").ok();
     Ok(DirectRequestVars {
         external_job_id: spec.common.external_job_id,
         job_id: Some(job_id),
@@ -260,6 +271,7 @@ impl RunObserver for PersistingObserver {
 /// `ethtx` → the transaction manager, idempotently.
 struct NodeTxSender {
     txm: Arc<TxManager>,
+    from: Address,
     default_gas_limit: u64,
     run_id: i64,
 }
@@ -269,8 +281,10 @@ impl EthTxSender for NodeTxSender {
     async fn send(&self, req: EthTxRequest) -> std::result::Result<EthTxOutcome, EthTxError> {
         let tx = TxRequest {
             idempotency_key: req.idempotency_key,
+            from: self.from,
             to: req.to,
             data: req.data,
+            value: alloy::primitives::U256::ZERO,
             gas_limit: Some(req.gas_limit.unwrap_or(self.default_gas_limit)),
             run_id: Some(self.run_id),
         };

@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
-use linkpool_chain::{ChainClient, KeyStore, Password, TxManager, TxManagerConfig};
+use linkpool_chain::{ChainClient, KeyStore, Password, TxManager, TxmConfig};
 use linkpool_job::JobSpec;
 use linkpool_store::Store;
 use tokio::{net::TcpListener, task::JoinSet};
@@ -118,11 +118,12 @@ impl Node {
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
 
-        let mut txm_config = TxManagerConfig::default();
+        let mut txm_config = TxmConfig::default();
         txm_config.confirmations = config.chain.tx_confirmations;
-        txm_config.bump_after = config.chain.bump_after;
-        txm_config.max_fee_per_gas = config.chain.max_fee_per_gas_wei;
-        let txm = TxManager::start(client.clone(), store.clone(), key.signer().clone(), txm_config).await?;
+        txm_config.poll_interval = config.chain.poll_interval;
+        txm_config.bump_after = Some(config.chain.bump_after);
+        txm_config.fees.max_fee_per_gas = config.chain.max_fee_per_gas_wei;
+        let txm = Arc::new(TxManager::spawn(client.clone(), store.clone(), [key.signer().clone()], txm_config)?);
 
         let executor = RunExecutor::new(
             state.clone(),
@@ -161,9 +162,21 @@ impl Node {
             }
         });
         let token = shutdown.clone();
+        let exec = executor.clone();
         tasks.spawn(async move {
             token.cancelled().await;
-            txm.shutdown().await;
+            // Runs stay `running` in the store and resume on the next start.
+            exec.stop_all();
+            drop(exec);
+            let mut txm = txm;
+            for _ in 0..50 {
+                match Arc::try_unwrap(txm) {
+                    Ok(t) => return t.shutdown().await,
+                    Err(still_shared) => txm = still_shared,
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            tracing::warn!("transaction manager still in use at shutdown");
         });
         tracing::info!(api = %api_addr, "node started");
         Ok(NodeHandle { api_addr, api_token, state, shutdown, tasks })

@@ -53,14 +53,16 @@ impl Store {
         let mut purged = 0;
         for job_id in jobs {
             loop {
-                let deleted = with_pool!(self, |p| sqlx::query(
+                let deleted = with_pool!(self, |p| {
+                    sqlx::query(
                     "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE job_id = $1 LIMIT $2)"
                 )
                 .bind(job_id)
                 .bind(PURGE_BATCH)
                 .execute(p)
                 .await
-                .map(|r| r.rows_affected()))?;
+                .map(|r| r.rows_affected())
+                })?;
                 purged += deleted;
                 if deleted == 0 {
                     break;
@@ -69,11 +71,13 @@ impl Store {
                 tokio::task::yield_now().await;
             }
             // no runs left to cascade over (insert_run refuses deleted jobs)
-            with_pool!(self, |p| sqlx::query("DELETE FROM jobs WHERE id = $1 AND deleted_at IS NOT NULL")
-                .bind(job_id)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected()))?;
+            with_pool!(self, |p| sqlx::query(
+                "DELETE FROM jobs WHERE id = $1 AND deleted_at IS NOT NULL"
+            )
+            .bind(job_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
             debug!(job_id, runs = purged, "purged deleted job");
         }
         Ok(purged)

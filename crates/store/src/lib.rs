@@ -15,7 +15,11 @@
 //! - **log poller** ([`LogCursor`] and block hashes): how far each poller got, and the canonical
 //!   block hashes it saw, for reorg detection.
 //!
-//! The crate spawns no tasks. It is safe to call from many tasks at once.
+//! It is safe to call from many tasks at once. The only task it spawns is the purge after
+//! [`Store::delete_job`]: deleting a job hides it and its runs at once (one row update), then a
+//! background task deletes the rows in batches of 2,000 runs ([`Store::purge_deleted_jobs`];
+//! call it at startup to finish a purge a restart interrupted). One cascading statement over
+//! 100k runs would take seconds and, on SQLite, hold the write lock all that time.
 //!
 //! # Backends
 //!
@@ -42,7 +46,8 @@
 //! # Schema
 //!
 //! ```text
-//! jobs        id PK, external_job_id UNIQUE, name, job_type, spec_toml, created_at
+//! jobs        id PK, external_job_id (UNIQUE among live jobs), name, job_type, spec_toml,
+//!   │         created_at, deleted_at (tombstone until purged)
 //!   └─ runs   id PK, job_id → jobs ON DELETE CASCADE, idempotency_key UNIQUE, status, inputs (JSON),
 //!      │      outputs (JSON), error, request_id, ready_at_block, created_at, finished_at
 //!      │      idx (job_id, id DESC), (job_id, status, id DESC), (status, id DESC),
@@ -62,20 +67,25 @@
 //! Conventions: ids are `i64` (never reused); timestamps are `i64` unix millis; U256 amounts are
 //! decimal TEXT; addresses and hashes are lowercase `0x` hex (inputs are validated and
 //! lowercased, so checksummed addresses are accepted); JSON is TEXT; enums are snake_case TEXT.
-//! Deleting a job cascades through its runs and task runs in the database (indexed foreign
-//! keys), so it stays fast with 100k runs.
+//! The purge of a deleted job relies on `ON DELETE CASCADE` (runs → task runs, runs → txs
+//! `SET NULL`) over indexed foreign keys.
 //!
 //! # Changes from `.notes/store-api.md`
 //!
 //! - Extra error variant [`Error::Invalid`] for refused input (bad address/hash, non-decimal
 //!   amount, u64 above `i64::MAX`, `limit < 1`, non-terminal status in `finish_run`).
+//! - `delete_job` is a tombstone + background purge (see above); extra
+//!   [`Store::purge_deleted_jobs`]. Runs/task runs of a deleted job are invisible to every read
+//!   at once; `insert_run` for a deleted job is [`Error::NotFound`]; a deleted job's external id
+//!   and its runs' idempotency keys can be reused immediately.
+//! - `mark_tx_fatal(tx_id, error: &str)`; `insert_attempt` is idempotent on the attempt hash.
 //! - `set_run_status`, `finish_run`, `assign_nonce`, `mark_tx_*` return [`Error::NotFound`] for
 //!   a missing row; `assign_nonce` returns [`Error::Conflict`] if the tx is not `Unstarted` or
 //!   the nonce is taken.
 //! - Extras: [`Store::pool`]/[`DbPool`], [`Store::from_pool`], [`Store::migrate`],
 //!   [`Store::close`], [`Backend::from_url`], [`Inserted::get`]/[`Inserted::into_inner`]/[`Inserted::is_new`],
 //!   `RunStatus`/`TxState` `as_str`/`FromStr`/`Display`/serde.
-//! - `testing` feature: [`testing::TestDb`] gives other crates' tests a fresh SQLite or
+//! - `testing` feature: `testing::TestDb` gives other crates' tests a fresh SQLite or
 //!   PostgreSQL store.
 
 #[macro_use]

@@ -25,13 +25,18 @@ impl Store {
         .bind(name)
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(|(name, block_number, block_hash)| LogCursor { name, block_number, block_hash }))
+        Ok(row.map(|(name, block_number, block_hash)| LogCursor {
+            name,
+            block_number,
+            block_hash,
+        }))
     }
 
     /// Creates or moves the cursor `cursor.name` (backwards too, after a reorg).
     pub async fn set_cursor(&self, cursor: &LogCursor) -> Result<()> {
         let hash = hash32(&cursor.block_hash, "cursor block hash")?;
-        with_pool!(self, |p| sqlx::query(
+        with_pool!(self, |p| {
+            sqlx::query(
             "INSERT INTO log_cursors (name, block_number, block_hash, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (name) DO UPDATE SET block_number = excluded.block_number, \
              block_hash = excluded.block_hash, updated_at = excluded.updated_at"
@@ -42,7 +47,8 @@ impl Store {
         .bind(now_millis())
         .execute(p)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -79,24 +85,28 @@ impl Store {
     /// Forgets blocks `>= number` on `chain_id` (they were reorged out).
     pub async fn delete_blocks_from(&self, chain_id: u64, number: i64) -> Result<()> {
         let chain_id = u64_to_i64(chain_id, "chain_id")?;
-        with_pool!(self, |p| sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND number >= $2")
-            .bind(chain_id)
-            .bind(number)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        with_pool!(self, |p| sqlx::query(
+            "DELETE FROM blocks WHERE chain_id = $1 AND number >= $2"
+        )
+        .bind(chain_id)
+        .bind(number)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Forgets blocks `< number` on `chain_id` (deeper than any reorg we care about).
     pub async fn prune_blocks_below(&self, chain_id: u64, number: i64) -> Result<()> {
         let chain_id = u64_to_i64(chain_id, "chain_id")?;
-        with_pool!(self, |p| sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND number < $2")
-            .bind(chain_id)
-            .bind(number)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        with_pool!(self, |p| sqlx::query(
+            "DELETE FROM blocks WHERE chain_id = $1 AND number < $2"
+        )
+        .bind(chain_id)
+        .bind(number)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

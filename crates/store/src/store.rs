@@ -4,7 +4,9 @@ use crate::{Error, Result};
 use sqlx::{
     migrate::Migrator,
     postgres::{PgPool, PgPoolOptions},
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
 };
 use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
@@ -35,7 +37,9 @@ impl Backend {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Self::Postgres)
         } else {
-            Err(Error::UnsupportedUrl { url: redact_url(url) })
+            Err(Error::UnsupportedUrl {
+                url: redact_url(url),
+            })
         }
     }
 }
@@ -78,7 +82,10 @@ impl Store {
 
     /// Wraps an existing pool without running migrations (use [`Store::migrate`]).
     pub fn from_pool(pool: DbPool) -> Self {
-        Self { pool, purge_lock: Arc::default() }
+        Self {
+            pool,
+            purge_lock: Arc::default(),
+        }
     }
 
     /// Applies pending migrations. [`Store::connect`] already did; calling again is a no-op.
@@ -124,7 +131,11 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool> {
     let pool_options = if in_memory {
         // Each connection would otherwise see its own database; one long-lived connection
         // holds the whole in-memory database.
-        SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
     } else {
         options = options.journal_mode(SqliteJournalMode::Wal);
         create_parent_dir(options.get_filename())?;
@@ -143,13 +154,20 @@ fn create_parent_dir(path: &Path) -> Result<()> {
 }
 
 async fn connect_postgres(url: &str) -> Result<PgPool> {
-    Ok(PgPoolOptions::new().max_connections(POSTGRES_MAX_CONNECTIONS).connect(url).await?)
+    Ok(PgPoolOptions::new()
+        .max_connections(POSTGRES_MAX_CONNECTIONS)
+        .connect(url)
+        .await?)
 }
 
 /// Hides the password of `scheme://user:password@host` URLs in error messages.
 pub(crate) fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
@@ -162,10 +180,22 @@ mod tests {
 
     #[test]
     fn backend_from_url() {
-        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("sqlite://data/node.sqlite").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("sqlite::memory:").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("sqlite://data/node.sqlite").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
         let err = Backend::from_url("mysql://root:hunter2@h/db").unwrap_err();
         assert!(matches!(err, Error::UnsupportedUrl { .. }));
         assert!(!err.to_string().contains("hunter2"), "{err}");

@@ -11,7 +11,7 @@ use crate::common::chain;
 
 /// Decodes request parameters as the node does: wrapped in an indefinite map unless empty or
 /// already a map.
-pub fn decode_diet(data: &[u8]) -> Vec<(Value, Value)> {
+pub(crate) fn decode_diet(data: &[u8]) -> Vec<(Value, Value)> {
     let mut wrapped = vec![0xbf];
     wrapped.extend_from_slice(data);
     wrapped.push(0xff);
@@ -21,11 +21,11 @@ pub fn decode_diet(data: &[u8]) -> Vec<(Value, Value)> {
     }
 }
 
-pub fn get<'a>(params: &'a [(Value, Value)], key: &str) -> Option<&'a Value> {
+pub(crate) fn get<'a>(params: &'a [(Value, Value)], key: &str) -> Option<&'a Value> {
     params.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v)
 }
 
-pub fn text<'a>(params: &'a [(Value, Value)], key: &str) -> Option<&'a str> {
+pub(crate) fn text<'a>(params: &'a [(Value, Value)], key: &str) -> Option<&'a str> {
     get(params, key).and_then(Value::as_text)
 }
 
@@ -34,7 +34,7 @@ fn with_key(value_hex: &str) -> Bytes {
     hex::decode(format!("616b{value_hex}")).unwrap().into()
 }
 
-pub fn uint_vectors() -> Vec<(U256, &'static str)> {
+pub(crate) fn uint_vectors() -> Vec<(U256, &'static str)> {
     let two64 = U256::from(1) << 64;
     vec![
         (U256::ZERO, "00"),
@@ -52,9 +52,9 @@ pub fn uint_vectors() -> Vec<(U256, &'static str)> {
     ]
 }
 
-pub fn int_vectors() -> Vec<(I256, &'static str)> {
+pub(crate) fn int_vectors() -> Vec<(I256, &'static str)> {
     let neg = |v: i64| I256::try_from(v).unwrap();
-    let minus_two64 = -(I256::ONE << 64);
+    let minus_two64 = -I256::from_raw(U256::from(1) << 64);
     vec![
         (neg(0), "00"),
         (neg(-1), "20"),
@@ -86,7 +86,7 @@ async fn integer_vectors_match_the_chainlink_encoding() {
     let params = decode_diet(&two64);
     let Some(Value::Tag(2, inner)) = get(&params, "k") else { panic!("{params:?}") };
     assert_eq!(inner.as_bytes().unwrap().len(), 32);
-    let negative = enc.encodeInt("k".into(), -(I256::ONE << 65)).call().await.unwrap();
+    let negative = enc.encodeInt("k".into(), -I256::from_raw(U256::from(1) << 65)).call().await.unwrap();
     let params = decode_diet(&negative);
     let Some(Value::Tag(3, inner)) = get(&params, "k") else { panic!("{params:?}") };
     // -2^65 is carried as -1 - value = 2^65 - 1.

@@ -2,7 +2,7 @@
 
 use alloy::{
     primitives::{Address, U256},
-    sol_types::SolValue,
+    sol_types::{SolCall, SolValue},
 };
 use linkpool_bindings::{
     stack::{self, sample, Answer, StackConfig},

@@ -21,12 +21,13 @@ use crate::{
 async fn round_trips(c: &Chain, s: &DirectRequestStack) {
     let consumer = ConsumerUint256::new(s.consumer, c.provider.clone());
     for (i, v1) in [(1u64, true), (2, false)] {
-        let call = if v1 {
-            consumer.requestPriceV1(s.operator, sample::SPEC_ID, sample::URL.into(), sample::PATH.into(), sample::TIMES, sample::PAYMENT)
+        let (url, path) = (sample::URL.to_string(), sample::PATH.to_string());
+        let tx = if v1 {
+            consumer.requestPriceV1(s.operator, sample::SPEC_ID, url, path, sample::TIMES, sample::PAYMENT).into_transaction_request()
         } else {
-            consumer.requestPrice(s.operator, sample::SPEC_ID, sample::URL.into(), sample::PATH.into(), sample::TIMES, sample::PAYMENT)
+            consumer.requestPrice(s.operator, sample::SPEC_ID, url, path, sample::TIMES, sample::PAYMENT).into_transaction_request()
         };
-        let req = stack::oracle_request(&c.send(call.from(c.owner).into_transaction_request()).await.unwrap(), s.operator).unwrap();
+        let req = stack::oracle_request(&c.send(tx.from(c.owner)).await.unwrap(), s.operator).unwrap();
         assert_eq!(req.dataVersion, U256::from(if v1 { 1 } else { 2 }));
         assert_eq!(req.requester, s.consumer);
         let value = U256::from(100 + i);
@@ -184,8 +185,9 @@ async fn encoders_match_chainlink_byte_for_byte() {
         ours.encodeStringArray("a".into(), arr.clone()).call().await.unwrap(),
         theirs.encodeStringArray("a".into(), arr.clone()).call().await.unwrap()
     );
-    let all = |e: &RequestEncoder::RequestEncoderInstance<_>| {
-        e.encodeAll("s".into(), Bytes::from_static(&[1]), U256::MAX, I256::MIN, arr.clone()).call()
-    };
-    assert_eq!(all(&ours).await.unwrap(), all(&theirs).await.unwrap());
+    let b = Bytes::from_static(&[1]);
+    assert_eq!(
+        ours.encodeAll("s".into(), b.clone(), U256::MAX, I256::MIN, arr.clone()).call().await.unwrap(),
+        theirs.encodeAll("s".into(), b, U256::MAX, I256::MIN, arr).call().await.unwrap()
+    );
 }

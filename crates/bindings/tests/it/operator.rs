@@ -14,7 +14,7 @@ use linkpool_bindings::{
 
 use crate::common::{call_revert, chain, request_id, revert, Chain};
 
-pub fn events<T: SolEvent>(receipt: &TransactionReceipt, emitter: Address) -> Vec<T> {
+pub(crate) fn events<T: SolEvent>(receipt: &TransactionReceipt, emitter: Address) -> Vec<T> {
     receipt
         .inner
         .logs()

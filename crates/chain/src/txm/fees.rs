@@ -88,8 +88,12 @@ mod tests {
     fn no_bump_past_the_cap() {
         let at_cap = Fees { max_fee_per_gas: 95 * GWEI, max_priority_fee_per_gas: 2 * GWEI };
         assert_eq!(bumped(at_cap, 10 * GWEI, 2 * GWEI, &config()), None);
-        let near = Fees { max_fee_per_gas: 80 * GWEI, max_priority_fee_per_gas: 2 * GWEI };
-        let new = bumped(near, 10 * GWEI, 2 * GWEI, &config()).unwrap();
+        // the market asks 102 gwei, the cap allows 100, which is still a valid replacement
+        let near = Fees { max_fee_per_gas: 85 * GWEI, max_priority_fee_per_gas: 2 * GWEI };
+        let new = bumped(near, 50 * GWEI, 2 * GWEI, &config()).unwrap();
         assert_eq!(new.max_fee_per_gas, 100 * GWEI);
+        // without market pressure the bump is the minimum replacement
+        let calm = bumped(near, 0, 0, &config()).unwrap();
+        assert_eq!(calm.max_fee_per_gas, min_replacement(85 * GWEI));
     }
 }

@@ -19,7 +19,10 @@ pub(crate) type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>
 
 /// anvil with automine (`None`) or interval mining every `block_time` seconds.
 pub(crate) fn anvil(block_time: Option<u64>) -> AnvilInstance {
-    let mut builder = linkpool_devtools::anvil().expect("anvil binary (run `make tools`)");
+    // TEMP(devtools broken): same lookup as linkpool_devtools::anvil()
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+    let mut builder = linkpool_chain::alloy::node_bindings::Anvil::at(path);
     if let Some(secs) = block_time {
         builder = builder.block_time(secs);
     }

@@ -52,7 +52,7 @@ async fn same_key_twice_sends_once() -> TestResult {
     let dir = tempfile::tempdir()?;
     let keystore = KeyStore::new(dir.path());
     let password = Password::new("test");
-    keystore.import_key(&anvil.keys()[0].to_bytes().into(), &password)?;
+    keystore.import_key(&dev_signer(&anvil, 0).to_bytes(), &password)?;
     let keys = keystore.load_all(&password)?;
     let from = keys[0].address();
     let txm = TxManager::spawn(client.clone(), db.store().clone(), keys.iter().map(|k| k.signer().clone()), config())?;
@@ -151,7 +151,8 @@ async fn bumps_a_stuck_tx_until_mined() -> TestResult {
 
     rpc(&client, "evm_setIntervalMining", json!([0])).await;
     let id = txm.enqueue(transfer("bump", from, 7)).await?;
-    assert!(eventually(Duration::from_secs(20), || attempts_exist(db.store(), &[id])).await);
+    let just_id = [id];
+    assert!(eventually(Duration::from_secs(20), || attempts_exist(db.store(), &just_id)).await);
     let first = db.store().attempts(id).await?.remove(0);
     let first_fee: u128 = first.max_fee_per_gas.parse()?;
     assert!(first_fee < 50 * GWEI, "first attempt priced for the old base fee: {first_fee}");

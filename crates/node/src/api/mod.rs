@@ -42,7 +42,7 @@ pub fn router(state: Arc<NodeState>, token: String, max_body_bytes: usize) -> Ro
         .route("/health", get(health))
         .merge(protected)
         .layer(RequestBodyLimitLayer::new(max_body_bytes))
-        .layer(TimeoutLayer::new(Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .with_state(state)
 }
 

@@ -119,7 +119,7 @@ impl DirectRequestService {
             let mut cfg = LogPollerConfig::new("directrequest", index.filter.clone());
             cfg.poll_interval = self.config.poll_interval;
             cfg.start_block = self.config.start_block;
-            let (poller, mut events) = LogPoller::spawn(self.client.clone(), self.state.store.clone(), cfg)?;
+            let (poller, mut events) = LogPoller::new(self.client.clone(), self.state.store.clone(), cfg).spawn()?;
             tracing::info!(operators = index.filter.addresses.len(), "watching OracleRequest logs");
             loop {
                 tokio::select! {

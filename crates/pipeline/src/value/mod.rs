@@ -31,7 +31,9 @@ pub enum Value {
     Bytes(Bytes),
     /// An integer of any size.
     Integer(BigInt),
-    /// A decimal of any size and precision (never a float).
+    /// A decimal of any size and precision (never a float). Build it with
+    /// [`Value::from_decimal`] so integral results become [`Value::Integer`] (persisted JSON
+    /// reads an integral number back as an integer).
     Decimal(BigDecimal),
     /// A 20-byte Ethereum address.
     Address(Address),

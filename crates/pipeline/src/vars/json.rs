@@ -49,11 +49,14 @@ pub(crate) fn parse_json_template<E>(
     p.document()
 }
 
+/// Resolves one reference in template mode.
+type Resolver<'r, E> = &'r mut dyn FnMut(&VarPath) -> Result<Value, E>;
+
 struct Parser<'a, 'r, E> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
-    resolve: Option<&'r mut dyn FnMut(&VarPath) -> Result<Value, E>>,
+    resolve: Option<Resolver<'r, E>>,
 }
 
 type PResult<T, E> = Result<T, JsonTemplateError<E>>;

@@ -186,6 +186,29 @@ impl Vars {
 /// Marker key used while rendering a values list; contains a NUL so no real JSON key matches it.
 const FAULT_KEY: &str = "\u{0}linkpool-fault";
 
+/// Serializes the value roots as a map of typed JSON (see [`Value::to_json`]); errored-task
+/// markers are skipped (they are rebuilt from task results). Lets a caller persist a run's
+/// initial variables and resume it later.
+impl Serialize for Vars {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let values: BTreeMap<&String, &Value> = self
+            .roots
+            .iter()
+            .filter_map(|(k, s)| match s {
+                Slot::Value(v) => Some((k, v)),
+                Slot::Errored => None,
+            })
+            .collect();
+        values.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Vars {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(BTreeMap::<String, Value>::deserialize(deserializer)?.into())
+    }
+}
+
 impl From<BTreeMap<String, Value>> for Vars {
     fn from(m: BTreeMap<String, Value>) -> Self {
         Self { roots: m.into_iter().map(|(k, v)| (k, Slot::Value(v))).collect() }
@@ -222,6 +245,16 @@ mod tests {
         assert_eq!(v.render(&Template::parse("$(n)").unwrap()).unwrap(), Value::Integer(5.into()));
         assert_eq!(v.render(&Template::parse("x=$(n)&y=$(m.list.0)").unwrap()).unwrap(), Value::from("x=5&y=a"));
         assert_eq!(v.render(&Template::parse("lit").unwrap()).unwrap(), Value::from("lit"));
+    }
+
+    #[test]
+    fn serde_round_trip_keeps_values_and_drops_error_markers() {
+        let v = vars();
+        let text = serde_json::to_string(&v).unwrap();
+        let back: Vars = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.get("m.list.0").unwrap(), &Value::from("a"));
+        assert_eq!(back.get("n").unwrap(), &Value::Integer(5.into()));
+        assert!(!back.contains_root("bad"));
     }
 
     #[test]

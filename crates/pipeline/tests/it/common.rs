@@ -342,9 +342,7 @@ impl Request {
 
 /// Deps with a real reqwest client and the given sender.
 pub(crate) fn deps(sender: Option<Arc<RecordingSender>>) -> Deps {
-    let mut d = Deps::default();
-    d.tx_sender = sender.map(|s| s as Arc<dyn EthTxSender>);
-    d
+    Deps { tx_sender: sender.map(|s| s as Arc<dyn EthTxSender>), ..Default::default() }
 }
 
 /// Parses and runs `src` with `vars`, no observer, run id 1.

@@ -222,8 +222,8 @@ async fn variables_reach_tasks_with_their_types() {
     let Some(Value::Bytes(b)) = &r.outputs[0] else { panic!("{r:?}") };
     assert_eq!(&b[0..32], req.request_id.as_slice());
     assert_eq!(b[63], 42);
-    assert_eq!(&b[108..128], &[0x0f; 20]);
-    assert_eq!(&b[128..160], req.spec_id.as_slice());
+    assert_eq!(&b[76..96], &[0x0f; 20]);
+    assert_eq!(&b[96..128], req.spec_id.as_slice());
     // A missing variable is a typed error naming the path.
     let r = run_src("m [type=multiply input=\"$(jobRun.nope)\" times=2]", req.vars(), deps(None)).await;
     assert_eq!(
