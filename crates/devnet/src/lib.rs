@@ -51,6 +51,10 @@ pub struct DevnetConfig {
     pub block_time: Option<u64>,
     /// How often the node polls for logs.
     pub poll_interval: Duration,
+    /// Default task timeout of the node.
+    pub task_timeout: Duration,
+    /// Largest HTTP body a task reads.
+    pub max_http_body_bytes: usize,
 }
 
 impl Default for DevnetConfig {
@@ -61,6 +65,8 @@ impl Default for DevnetConfig {
             data_source_port: 0,
             block_time: None,
             poll_interval: Duration::from_millis(100),
+            task_timeout: Duration::from_secs(10),
+            max_http_body_bytes: 1024 * 1024,
         }
     }
 }
@@ -171,7 +177,8 @@ fn node_config(config: &DevnetConfig, anvil: &AnvilInstance, node_key: &PrivateK
     c.keys.password_file = Some(password_file);
     // The demo data source is on loopback: the devnet opts out of the guard explicitly.
     c.pipeline.allow_unrestricted_network_access = true;
-    c.pipeline.default_task_timeout = Duration::from_secs(10);
+    c.pipeline.default_task_timeout = config.task_timeout;
+    c.pipeline.max_http_body_bytes = config.max_http_body_bytes;
     Ok(c)
 }
 

@@ -3,11 +3,15 @@
 use std::time::Duration;
 
 use linkpool_chain::{
-    alloy::primitives::{Address, B256},
-    ChainClient, LogFilter, LogPoller, LogPollerConfig,
+    alloy::{
+        primitives::{Address, B256},
+        rpc::types::Log,
+    },
+    ChainClient, LogFilter, LogPoller, LogPollerConfig, PollerEvent,
 };
 use linkpool_store::{testing::TestDb, Backend, Store};
 use serde_json::json;
+use tokio::sync::mpsc;
 
 use crate::common::*;
 
@@ -32,15 +36,24 @@ async fn emit(client: &ChainClient, from: Address, emitter: Address, job: B256, 
     send(client, from, Some(emitter), &data).await
 }
 
-fn tag(log: &linkpool_chain::alloy::rpc::types::Log) -> u8 {
+fn tag(log: &Log) -> u8 {
     *log.data().data.last().unwrap()
 }
 
-async fn cursor_reaches(store: &Store, name: &str, block: u64) -> bool {
-    eventually(Duration::from_secs(20), || async {
-        store.get_cursor(name).await.unwrap().is_some_and(|c| c.block_number >= block as i64)
-    })
-    .await
+/// Keeps consuming events (dropping checkpoints acknowledges them) until the cursor named
+/// `name` reaches `block`; returns any logs that arrived meanwhile.
+async fn settle(rx: &mut mpsc::Receiver<PollerEvent>, store: &Store, name: &str, block: u64) -> Vec<Log> {
+    let mut logs = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        if store.get_cursor(name).await.unwrap().is_some_and(|c| c.block_number >= block as i64) {
+            return logs;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "cursor {name} never reached {block}");
+        if let Ok(Some(PollerEvent::Log(log))) = tokio::time::timeout(Duration::from_millis(50), rx.recv()).await {
+            logs.push(log);
+        }
+    }
 }
 
 async fn backfills_after_downtime(backend: Backend) -> TestResult {
@@ -64,7 +77,7 @@ async fn backfills_after_downtime(backend: Backend) -> TestResult {
     assert_eq!(second.topics()[1], JOB_A2);
     assert!(first.block_hash.is_some() && first.transaction_hash.is_some() && first.log_index.is_some());
     let seen_head = head(&client).await;
-    assert!(cursor_reaches(&store, "backfill", seen_head).await, "cursor persisted up to the head");
+    assert!(settle(&mut rx, &store, "backfill", seen_head).await.is_empty(), "cursor persisted up to the head");
     handle.shutdown().await;
     drop(rx);
 
@@ -84,7 +97,7 @@ async fn backfills_after_downtime(backend: Backend) -> TestResult {
     assert_eq!((tag(&b), b.block_number), (6, Some(b6)));
     assert!(next_seen(&mut rx, Duration::from_millis(500)).await.is_none(), "nothing else is delivered");
     let now = head(&client).await;
-    assert!(cursor_reaches(&store2, "backfill", now).await);
+    assert!(settle(&mut rx, &store2, "backfill", now).await.is_empty());
     let cursor = store2.get_cursor("backfill").await?.unwrap();
     let canonical = rpc(&client, "eth_getBlockByNumber", json!([format!("{:#x}", cursor.block_number), false])).await;
     assert_eq!(canonical["hash"].as_str().unwrap(), cursor.block_hash, "cursor stores the canonical hash");
@@ -114,7 +127,7 @@ async fn starts_at_the_head_without_cursor_or_start_block() -> TestResult {
     let (handle, mut rx) = LogPoller::new(client.clone(), db.store().clone(), config("head", emitter, None)).spawn()?;
     // wait until the poller is running (first cursor written), then emit
     let h = head(&client).await;
-    assert!(cursor_reaches(db.store(), "head", h.saturating_sub(1)).await);
+    assert!(settle(&mut rx, db.store(), "head", h.saturating_sub(1)).await.is_empty());
     emit(&client, user, emitter, JOB_A, 2).await;
     assert_eq!(tag(&next_log(&mut rx).await), 2);
     handle.shutdown().await;
@@ -140,7 +153,7 @@ async fn detects_reorg_and_redelivers_the_new_chain() -> TestResult {
     let (_, n) = emit(&client, user, emitter, JOB_A, 2).await;
     let removed = next_log(&mut rx).await;
     assert_eq!((tag(&removed), removed.block_number), (2, Some(n)));
-    assert!(cursor_reaches(&store, "reorg", n).await);
+    assert!(settle(&mut rx, &store, "reorg", n).await.is_empty());
 
     assert_eq!(rpc(&client, "evm_revert", json!([snapshot])).await, json!(true));
     let (_, n2) = emit(&client, user, emitter, JOB_A, 3).await;
@@ -160,7 +173,7 @@ async fn detects_reorg_and_redelivers_the_new_chain() -> TestResult {
     assert!(next_seen(&mut rx, Duration::from_millis(500)).await.is_none(), "the removed log does not come back");
 
     let now = head(&client).await;
-    assert!(cursor_reaches(&store, "reorg", now).await);
+    assert!(settle(&mut rx, &store, "reorg", now).await.is_empty());
     let cursor = store.get_cursor("reorg").await?.unwrap();
     let canonical = rpc(&client, "eth_getBlockByNumber", json!([format!("{:#x}", cursor.block_number), false])).await;
     assert_eq!(canonical["hash"].as_str().unwrap(), cursor.block_hash);

@@ -1,0 +1,6 @@
+//! End-to-end tests: a real anvil, our contracts (and Chainlink's from npm),
+//! a real node and real HTTP data sources.
+
+mod bad_input;
+mod harness;
+mod scenarios;
