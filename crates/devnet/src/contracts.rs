@@ -1,15 +1,9 @@
-//! Deploys and funds the devnet's contracts.
+//! Deploys and funds the devnet's contracts, in our flavour or Chainlink's.
 
-use alloy::{
-    primitives::{Address, U256},
-    providers::DynProvider,
-};
-use linkpool_bindings::{ConsumerMultiWord, ConsumerUint256, LinkToken, Operator};
+use alloy::{primitives::Address, providers::DynProvider};
+use linkpool_bindings::stack::{DirectRequestStack, StackConfig};
 
 use crate::{DevnetError, Result};
-
-/// LINK given to each consumer (juels): enough for thousands of requests.
-pub const CONSUMER_FUNDING: u128 = 10_000 * 10u128.pow(18);
 
 /// Payment per request in the scenarios: 0.1 LINK, as in the docs.
 pub const REQUEST_PAYMENT: u128 = 10u128.pow(17);
@@ -17,6 +11,8 @@ pub const REQUEST_PAYMENT: u128 = 10u128.pow(17);
 /// Addresses of the devnet's contracts.
 #[derive(Debug, Clone, Copy)]
 pub struct Contracts {
+    /// Which implementations were deployed.
+    pub flavors: StackConfig,
     /// The LINK token (ERC-677).
     pub link: Address,
     /// The Operator the node serves.
@@ -29,40 +25,18 @@ pub struct Contracts {
 
 impl Contracts {
     /// Deploys LINK, an Operator owned by `owner` that authorizes
-    /// `node_sender`, and both consumers, each funded with [`CONSUMER_FUNDING`].
-    pub async fn deploy(provider: &DynProvider, owner: Address, node_sender: Address) -> Result<Self> {
-        let link = LinkToken::deploy(provider.clone()).await.map_err(DevnetError::contract("deploy LinkToken"))?;
-        let operator = Operator::deploy(provider.clone(), *link.address(), owner)
+    /// `node_sender`, and both consumers, funded with LINK. `flavors` picks
+    /// ours or Chainlink's (from `@chainlink/contracts`) for each.
+    pub async fn deploy(provider: &DynProvider, owner: Address, node_sender: Address, flavors: StackConfig) -> Result<Self> {
+        let s = DirectRequestStack::deploy(provider, owner, node_sender, flavors)
             .await
-            .map_err(DevnetError::contract("deploy Operator"))?;
-        operator
-            .setAuthorizedSenders(vec![node_sender])
-            .send()
-            .await
-            .map_err(DevnetError::contract("setAuthorizedSenders"))?
-            .get_receipt()
-            .await
-            .map_err(|e| DevnetError::Contract { what: "setAuthorizedSenders".into(), message: e.to_string() })?;
-        let uint = ConsumerUint256::deploy(provider.clone(), *link.address())
-            .await
-            .map_err(DevnetError::contract("deploy ConsumerUint256"))?;
-        let multi = ConsumerMultiWord::deploy(provider.clone(), *link.address())
-            .await
-            .map_err(DevnetError::contract("deploy ConsumerMultiWord"))?;
-        for consumer in [*uint.address(), *multi.address()] {
-            link.transfer(consumer, U256::from(CONSUMER_FUNDING))
-                .send()
-                .await
-                .map_err(DevnetError::contract("fund consumer"))?
-                .get_receipt()
-                .await
-                .map_err(|e| DevnetError::Contract { what: "fund consumer".into(), message: e.to_string() })?;
-        }
+            .map_err(|e| DevnetError::Contract { what: "deploy the direct-request stack".into(), message: e.to_string() })?;
         Ok(Self {
-            link: *link.address(),
-            operator: *operator.address(),
-            consumer_uint256: *uint.address(),
-            consumer_multiword: *multi.address(),
+            flavors,
+            link: s.link,
+            operator: s.operator,
+            consumer_uint256: s.consumer,
+            consumer_multiword: s.multi_word_consumer,
         })
     }
 }

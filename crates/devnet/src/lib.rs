@@ -30,9 +30,11 @@ use alloy::{
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
+use linkpool_bindings::stack::StackConfig;
 use linkpool_node::{Node, NodeConfig, NodeHandle};
 
 pub use contracts::Contracts;
+pub use linkpool_bindings::stack::{Flavor, StackConfig as Flavors};
 pub use datasource::DemoDataSource;
 pub use error::{DevnetError, Result};
 pub use jobs::{ApiClient, CreatedJob};
@@ -55,6 +57,8 @@ pub struct DevnetConfig {
     pub task_timeout: Duration,
     /// Largest HTTP body a task reads.
     pub max_http_body_bytes: usize,
+    /// Our contracts or Chainlink's (from `@chainlink/contracts`), per contract.
+    pub flavors: StackConfig,
 }
 
 impl Default for DevnetConfig {
@@ -67,6 +71,7 @@ impl Default for DevnetConfig {
             poll_interval: Duration::from_millis(100),
             task_timeout: Duration::from_secs(10),
             max_http_body_bytes: 1024 * 1024,
+            flavors: StackConfig::LINKPOOL,
         }
     }
 }
@@ -113,7 +118,7 @@ impl Devnet {
             .wallet(EthereumWallet::from(deployer))
             .connect_http(anvil.endpoint_url())
             .erased();
-        let contracts = Contracts::deploy(&provider, owner, node_key.address()).await?;
+        let contracts = Contracts::deploy(&provider, owner, node_key.address(), config.flavors).await?;
         let source = DemoDataSource::start(config.data_source_port).await.map_err(DevnetError::io("starting the demo data source"))?;
 
         let node_config = node_config(&config, &anvil, &node_key)?;

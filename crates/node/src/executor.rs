@@ -129,8 +129,11 @@ impl RunExecutor {
             return Ok(());
         }
         let Some(spec) = self.state.jobs.get(run.job_id) else {
-            store.finish_run(run_id, RunStatus::Cancelled, None, Some("the job was deleted".into())).await?;
-            return Ok(());
+            // The job was deleted; its runs are purged with it (NotFound once they are).
+            match store.finish_run(run_id, RunStatus::Cancelled, None, Some("the job was deleted".into())).await {
+                Ok(()) | Err(linkpool_store::Error::NotFound { .. }) => return Ok(()),
+                Err(e) => return Err(e.into()),
+            }
         };
         if run.status != RunStatus::Running {
             store.set_run_status(run_id, RunStatus::Running).await?;

@@ -107,6 +107,13 @@ impl Node {
         let sender = key.address();
         tracing::info!(chain_id, %sender, rpc = client.endpoint(), "connected");
 
+        // Finish deleting jobs whose purge a restart interrupted.
+        let purging = store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = purging.purge_deleted_jobs().await {
+                tracing::warn!(error = %e, "purging deleted jobs failed; retried at next start");
+            }
+        });
         let state = Arc::new(NodeState::new(store.clone(), chain_id, sender));
         for job in store.list_jobs().await? {
             let mut spec = JobSpec::from_toml(&job.spec_toml).map_err(|source| Error::StoredSpec { id: job.id, source })?;

@@ -2,5 +2,6 @@
 //! a real node and real HTTP data sources.
 
 mod bad_input;
+mod compat;
 mod harness;
 mod scenarios;
