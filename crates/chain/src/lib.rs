@@ -30,7 +30,7 @@ pub use client::{ChainClient, ClientConfig};
 pub use error::{Error, Result};
 pub use keystore::{KeyStore, NodeKey, Password, PASSWORD_ENV_VAR};
 pub use poller::{Checkpoint, LogFilter, LogPoller, LogPollerConfig, PollerEvent, PollerHandle};
-pub use txm::{FeeConfig, Fees, TxManager, TxOutcome, TxRequest, TxmConfig};
+pub use txm::{intrinsic_gas, FeeConfig, Fees, TxManager, TxOutcome, TxRequest, TxmConfig};
 
 /// Re-exported so callers name the same alloy types as this crate.
 pub use alloy;

@@ -93,7 +93,7 @@ pub struct ChainConfig {
     #[serde(with = "humantime_serde")]
     pub bump_after: Duration,
     /// Never bid more than this per gas, in wei.
-    pub max_fee_per_gas_wei: u128,
+    pub max_fee_per_gas_wei: u64,
 }
 
 impl Default for ChainConfig {

@@ -60,8 +60,17 @@ use tracing::info;
 
 use crate::{ChainClient, Error, Result};
 
-/// Intrinsic gas of any transaction.
-const MIN_GAS_LIMIT: u64 = 21_000;
+/// The least gas a call with this calldata can be given: the base cost plus calldata cost,
+/// or the EIP-7623 calldata floor (Prague), whichever is higher. A node rejects less
+/// ("intrinsic gas too low"), and a tx with a nonce that can never be sent would block
+/// every later nonce, so this is checked before anything is stored.
+pub fn intrinsic_gas(data: &[u8]) -> u64 {
+    let zeros = data.iter().filter(|b| **b == 0).count() as u64;
+    let non_zeros = data.len() as u64 - zeros;
+    let standard = 21_000 + 4 * zeros + 16 * non_zeros;
+    let floor = 21_000 + 10 * (zeros + 4 * non_zeros);
+    standard.max(floor)
+}
 
 /// A transaction to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,8 +206,9 @@ impl TxManager {
     /// Persists the request and queues it for sending; returns the tx id. Idempotent on
     /// `idempotency_key`: a known key returns the existing id and sends nothing.
     ///
-    /// Fails before persisting anything on an unknown sender, a gas limit below 21,000 or
-    /// above the block gas limit, or a failed gas estimate (e.g. the call reverts).
+    /// Fails before persisting anything on an unknown sender, a gas limit below
+    /// [`intrinsic_gas`] or above the block gas limit, or a failed gas estimate (e.g. the
+    /// call reverts).
     pub async fn enqueue(&self, request: TxRequest) -> Result<i64> {
         let sender = self.senders.get(&request.from).ok_or(Error::UnknownSender(request.from))?;
         if request.idempotency_key.is_empty() {
@@ -215,8 +225,11 @@ impl TxManager {
             Some(limit) => limit,
             None => self.estimate_gas(&request).await?,
         };
-        if gas_limit < MIN_GAS_LIMIT {
-            return Err(Error::InvalidTx(format!("gas limit {gas_limit} is below {MIN_GAS_LIMIT}")));
+        let intrinsic = intrinsic_gas(&request.data);
+        if gas_limit < intrinsic {
+            return Err(Error::InvalidTx(format!(
+                "gas limit {gas_limit} is below the intrinsic gas {intrinsic} of this calldata"
+            )));
         }
         if let Some(head) = *self.shared.head.borrow() {
             if gas_limit > head.gas_limit {
@@ -330,5 +343,17 @@ fn final_result(record: &TxRecord) -> Result<Option<Result<TxOutcome>>> {
             let gas_used = record.gas_used.and_then(|n| u64::try_from(n).ok()).ok_or_else(corrupt)?;
             Ok(Some(Ok(TxOutcome { hash, block_number, gas_used, reverted: record.state == TxState::Reverted })))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intrinsic_gas_counts_calldata() {
+        assert_eq!(intrinsic_gas(&[]), 21_000);
+        // 2 zero + 2 non-zero bytes: standard 21,040 < floor 21,100
+        assert_eq!(intrinsic_gas(&[0, 0, 1, 2]), 21_100);
     }
 }

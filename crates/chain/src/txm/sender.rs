@@ -2,7 +2,7 @@
 //! in-flight txs; nothing else touches them, so no lock is held across RPC calls.
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet, VecDeque},
+    collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque},
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -14,13 +14,14 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use linkpool_store::{TxAttempt, TxRecord, TxState};
+use futures::StreamExt;
 use tokio::sync::{mpsc, watch};
 use tracing::{debug, error, info, warn};
 
 use super::{
     broadcast::{classify, SendOutcome},
     fees::{self, Fees},
-    sign::{sign, TxBody},
+    sign::{sign, Signed, TxBody},
     watcher::{BlockUpdate, HeadInfo},
     Shared, TxOutcome,
 };
@@ -31,6 +32,8 @@ use crate::{
 
 /// Calls per JSON-RPC batch request.
 const RPC_BATCH: usize = 500;
+/// Store writes in flight at once per sender (lets PostgreSQL group commits).
+const WRITE_CONCURRENCY: usize = 32;
 
 /// One attempt we know of (persisted).
 #[derive(Debug, Clone)]
@@ -69,6 +72,8 @@ pub(crate) struct SenderState {
     known: HashSet<i64>,
     inflight: BTreeMap<u64, InFlight>,
     by_hash: HashMap<B256, u64>,
+    /// Nonces handed out whose tx then failed to persist: reused first, so no gap stays.
+    free: BTreeSet<u64>,
     head: Option<HeadInfo>,
     recheck: bool,
 }
@@ -234,78 +239,113 @@ impl SenderTask {
         self.send_queued().await
     }
 
-    /// Assigns nonces to queued txs in order, persists nonce and first attempt, then
-    /// broadcasts the batch in one request.
+    /// Gives queued txs nonces (reusing freed ones first), signs them, persists nonce and
+    /// first attempt of all of them concurrently (group commit on PostgreSQL), then
+    /// broadcasts the ones persisted, in one batch request.
     async fn send_queued(&mut self) -> Result<()> {
         let shared = Arc::clone(&self.shared);
         while !self.state.queue.is_empty() {
             let head = self.head().await?;
             let fees = fees::initial(head.base_fee, head.tip, &shared.config.fees);
-            let mut batch = Vec::new();
-            while batch.len() < shared.config.max_batch {
-                let Some(body) = self.state.queue.front() else { break };
-                let nonce = self.state.next_nonce;
+            let mut work = Vec::new();
+            while work.len() < shared.config.max_batch {
+                let Some(body) = self.state.queue.pop_front() else { break };
                 if body.gas_limit > head.gas_limit {
-                    let (id, limit) = (body.id, body.gas_limit);
-                    self.state.queue.pop_front();
-                    let reason = format!("gas limit {limit} above the block gas limit {}", head.gas_limit);
-                    self.fail(id, &reason).await?;
+                    let reason = format!("gas limit {} above the block gas limit {}", body.gas_limit, head.gas_limit);
+                    self.fail(body.id, &reason).await?;
                     continue;
                 }
-                match shared.store.assign_nonce(body.id, to_i64(nonce)).await {
-                    Ok(()) => {}
-                    Err(linkpool_store::Error::Conflict { what }) => {
-                        self.resolve_conflict(what).await?;
+                let nonce = self.take_nonce();
+                match sign(&self.signer, shared.chain_id, &body, nonce, fees) {
+                    Ok(signed) => work.push((body, nonce, signed)),
+                    Err(err) => {
+                        self.state.free.insert(nonce);
+                        self.fail(body.id, &err.to_string()).await?;
+                    }
+                }
+            }
+            let store = &shared.store;
+            let results: Vec<_> = futures::stream::iter(work.into_iter().map(|(body, nonce, signed)| async move {
+                let result = persist_first_attempt(store, &body, nonce, &signed).await;
+                (body, nonce, signed, result)
+            }))
+            .buffered(WRITE_CONCURRENCY)
+            .collect()
+            .await;
+
+            let mut to_send = Vec::with_capacity(results.len());
+            let mut requeue = Vec::new();
+            let mut first_error = None;
+            let now = Instant::now();
+            for (body, nonce, signed, result) in results {
+                let attempts = match result {
+                    Persisted::Both => vec![Attempt { hash: signed.hash, fees: signed.fees, raw: signed.raw }],
+                    // Nonce stored, attempt not: the tx keeps its nonce; `bump_stuck` signs again.
+                    Persisted::NonceOnly(err) => {
+                        first_error.get_or_insert(err);
+                        Vec::new()
+                    }
+                    Persisted::Nothing(linkpool_store::Error::Conflict { what }) => {
+                        self.resolve_conflict(body, nonce, what, &mut requeue).await?;
                         continue;
                     }
-                    Err(err) => {
-                        self.broadcast(&batch).await;
-                        return Err(err.into());
+                    Persisted::Nothing(err) => {
+                        self.state.free.insert(nonce);
+                        requeue.push(body);
+                        first_error.get_or_insert(err);
+                        continue;
                     }
+                };
+                for a in &attempts {
+                    self.state.by_hash.insert(a.hash, nonce);
                 }
-                self.state.next_nonce += 1;
-                let Some(body) = self.state.queue.pop_front() else { break };
-                let sent_block = head.number;
-                self.state.inflight.insert(
-                    nonce,
-                    InFlight {
-                        body,
-                        nonce,
-                        attempts: Vec::new(),
-                        sent_block,
-                        sent_at: Instant::now(),
-                        mined: None,
-                        nonce_too_low: 0,
-                    },
-                );
-                if let Err(err) = self.new_attempt(nonce, fees).await {
-                    // The tx keeps its nonce and has no attempt: `bump_stuck` signs one later.
-                    self.broadcast(&batch).await;
-                    return Err(err);
+                if !attempts.is_empty() {
+                    to_send.push(nonce);
                 }
-                batch.push(nonce);
+                let f = InFlight { body, nonce, attempts, sent_block: head.number, sent_at: now, mined: None, nonce_too_low: 0 };
+                self.state.inflight.insert(nonce, f);
             }
-            self.broadcast(&batch).await;
+            for body in requeue.into_iter().rev() {
+                self.state.queue.push_front(body);
+            }
+            self.broadcast(&to_send).await;
+            if let Some(err) = first_error {
+                return Err(err.into());
+            }
+        }
+        if let Some(gap) = self.state.free.first() {
+            warn!(from = %self.address(), nonce = gap, "nonce gap: later txs wait until the next tx fills it");
         }
         Ok(())
     }
 
-    /// `assign_nonce` refused: either the nonce is taken by another row (our counter is
-    /// behind the store) or the tx already had one (loaded twice). Re-sync from the store.
-    async fn resolve_conflict(&mut self, what: String) -> Result<()> {
-        let Some(body) = self.state.queue.pop_front() else { return Ok(()) };
+    /// The lowest freed nonce, else the next new one.
+    fn take_nonce(&mut self) -> u64 {
+        match self.state.free.pop_first() {
+            Some(nonce) => nonce,
+            None => {
+                self.state.next_nonce += 1;
+                self.state.next_nonce - 1
+            }
+        }
+    }
+
+    /// `assign_nonce` refused: either the tx already had a nonce (then adopt it and free
+    /// ours) or our nonce is taken by another row (then skip past the store's maximum).
+    async fn resolve_conflict(&mut self, body: TxBody, nonce: u64, what: String, requeue: &mut Vec<TxBody>) -> Result<()> {
         let record = self.shared.store.get_tx(body.id).await?.ok_or(Error::TxNotFound(body.id))?;
-        if let Some(nonce) = record.nonce {
-            warn!(tx_id = body.id, nonce, "tx already had a nonce; adopting it");
-            self.adopt(body, nonce).await?;
+        if let Some(own) = record.nonce {
+            warn!(tx_id = body.id, nonce = own, "tx already had a nonce; adopting it");
+            self.state.free.insert(nonce);
+            self.adopt(body, own).await?;
             self.state.recheck = true;
             return Ok(());
         }
         let stored = self.shared.store.max_nonce(self.shared.chain_id, &self.address_hex()).await?;
         let after = stored.map_or(0, |n| u64::try_from(n).unwrap_or(0) + 1);
         warn!(tx_id = body.id, %what, next_nonce = after, "nonce taken; moving the counter past the store's");
-        self.state.next_nonce = self.state.next_nonce.max(after).max(self.state.next_nonce + 1);
-        self.state.queue.push_front(body);
+        self.state.next_nonce = self.state.next_nonce.max(after);
+        requeue.push(body);
         Ok(())
     }
 
@@ -314,17 +354,7 @@ impl SenderTask {
         let shared = Arc::clone(&self.shared);
         let Some(f) = self.state.inflight.get_mut(&nonce) else { return Ok(()) };
         let signed = sign(&self.signer, shared.chain_id, &f.body, nonce, fees)?;
-        shared
-            .store
-            .insert_attempt(&TxAttempt {
-                tx_id: f.body.id,
-                hash: format!("{:#x}", signed.hash),
-                max_fee_per_gas: signed.fees.max_fee_per_gas.to_string(),
-                max_priority_fee_per_gas: signed.fees.max_priority_fee_per_gas.to_string(),
-                raw: signed.raw.to_vec(),
-                broadcast_at: now_millis(),
-            })
-            .await?;
+        shared.store.insert_attempt(&attempt_row(f.body.id, &signed)).await?;
         f.attempts.push(Attempt { hash: signed.hash, fees: signed.fees, raw: signed.raw });
         self.state.by_hash.insert(signed.hash, nonce);
         Ok(())
@@ -444,30 +474,44 @@ impl SenderTask {
             return Ok(());
         }
         let ready = if depth > 1 { self.recheck_mined(ready).await? } else { ready };
-        for (nonce, receipt) in ready {
-            let Some(f) = self.state.inflight.get(&nonce) else { continue };
-            let id = f.body.id;
+        let shared = Arc::clone(&self.shared);
+        let marks = ready.into_iter().filter_map(|(nonce, receipt)| {
+            let id = self.state.inflight.get(&nonce)?.body.id;
             let outcome = TxOutcome {
                 hash: receipt.transaction_hash,
                 block_number: receipt.block_number(),
                 gas_used: receipt.gas_used.to(),
                 reverted: receipt.reverted(),
             };
-            self.shared
-                .store
-                .mark_tx_confirmed(
-                    id,
-                    &format!("{:#x}", outcome.hash),
-                    to_i64(outcome.block_number),
-                    to_i64(outcome.gas_used),
-                    outcome.reverted,
-                )
-                .await?;
+            let store = &shared.store;
+            Some(async move {
+                let result = store
+                    .mark_tx_confirmed(
+                        id,
+                        &format!("{:#x}", outcome.hash),
+                        to_i64(outcome.block_number),
+                        to_i64(outcome.gas_used),
+                        outcome.reverted,
+                    )
+                    .await;
+                (nonce, id, outcome, result)
+            })
+        });
+        let results: Vec<_> = futures::stream::iter(marks).buffer_unordered(WRITE_CONCURRENCY).collect().await;
+        let mut first_error = None;
+        for (nonce, id, outcome, result) in results {
+            if let Err(err) = result {
+                first_error.get_or_insert(err); // retried on the next block
+                continue;
+            }
             self.remove(nonce);
             debug!(tx_id = id, nonce, hash = %outcome.hash, block = outcome.block_number, "tx confirmed");
-            self.shared.waiters.notify(id, Ok(outcome));
+            shared.waiters.notify(id, Ok(outcome));
         }
-        Ok(())
+        match first_error {
+            Some(err) => Err(err.into()),
+            None => Ok(()),
+        }
     }
 
     /// Receipts seen N blocks ago may have been reorged away: fetch them again.
@@ -626,4 +670,33 @@ fn now_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// What `persist_first_attempt` got into the store.
+enum Persisted {
+    Both,
+    NonceOnly(linkpool_store::Error),
+    Nothing(linkpool_store::Error),
+}
+
+/// The nonce, then the signed attempt: both before any broadcast.
+async fn persist_first_attempt(store: &linkpool_store::Store, body: &TxBody, nonce: u64, signed: &Signed) -> Persisted {
+    if let Err(err) = store.assign_nonce(body.id, to_i64(nonce)).await {
+        return Persisted::Nothing(err);
+    }
+    match store.insert_attempt(&attempt_row(body.id, signed)).await {
+        Ok(()) => Persisted::Both,
+        Err(err) => Persisted::NonceOnly(err),
+    }
+}
+
+fn attempt_row(tx_id: i64, signed: &Signed) -> TxAttempt {
+    TxAttempt {
+        tx_id,
+        hash: format!("{:#x}", signed.hash),
+        max_fee_per_gas: signed.fees.max_fee_per_gas.to_string(),
+        max_priority_fee_per_gas: signed.fees.max_priority_fee_per_gas.to_string(),
+        raw: signed.raw.to_vec(),
+        broadcast_at: now_millis(),
+    }
 }

@@ -68,3 +68,29 @@ pub(crate) fn sign(
     let raw = Bytes::from(TxEnvelope::from(signed).encoded_2718());
     Ok(Signed { hash, raw, fees })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_attempt_decodes_to_the_same_tx() {
+        use alloy::eips::eip2718::Decodable2718;
+        let signer = PrivateKeySigner::random();
+        let body = TxBody { id: 1, to: Address::repeat_byte(9), data: Bytes::from_static(b"hi"), value: U256::from(5), gas_limit: 21_100 };
+        let fees = Fees { max_fee_per_gas: 30, max_priority_fee_per_gas: 2 };
+        let started = std::time::Instant::now();
+        let signed = sign(&signer, 31337, &body, 7, fees).unwrap();
+        eprintln!("one signature: {:?}", started.elapsed());
+        let decoded = TxEnvelope::decode_2718(&mut signed.raw.as_ref()).unwrap();
+        assert_eq!(*decoded.tx_hash(), signed.hash);
+        let TxEnvelope::Eip1559(signed_tx) = decoded else { panic!("not EIP-1559") };
+        let recovered = signed_tx.signature().recover_address_from_prehash(&signed_tx.signature_hash()).unwrap();
+        assert_eq!(recovered, signer.address());
+        let tx = signed_tx.tx();
+        assert_eq!((tx.nonce, tx.chain_id, tx.gas_limit), (7, 31337, 21_100));
+        assert_eq!((tx.max_fee_per_gas, tx.max_priority_fee_per_gas), (30, 2));
+        assert_eq!(tx.to, TxKind::Call(body.to));
+        assert_eq!(tx.input, body.data);
+    }
+}

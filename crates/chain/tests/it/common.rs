@@ -19,10 +19,7 @@ pub(crate) type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>
 
 /// anvil with automine (`None`) or interval mining every `block_time` seconds.
 pub(crate) fn anvil(block_time: Option<u64>) -> AnvilInstance {
-    // TEMP(devtools broken): same lookup as linkpool_devtools::anvil()
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-    let mut builder = linkpool_chain::alloy::node_bindings::Anvil::at(path);
+    let mut builder = linkpool_devtools::anvil().expect("anvil binary (run `make tools`)");
     if let Some(secs) = block_time {
         builder = builder.block_time(secs);
     }
@@ -106,6 +103,7 @@ pub(crate) fn reverter_initcode() -> Vec<u8> {
 /// What a consumer acts on (Head and Checkpoint are skipped; checkpoints are dropped, which
 /// acknowledges them).
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Seen {
     Log(Log),
     Reorg(u64),

@@ -96,6 +96,9 @@ async fn restart_mid_flight(backend: Backend) -> TestResult {
         ids.push(txm.enqueue(transfer(format!("run:{i}:task:tx"), from, 100 + i)).await?);
     }
     drop(txm);
+    // The node's mempool forgets them too (e.g. the RPC node restarted): only a rebroadcast
+    // from the store can get them mined.
+    rpc(&client, "anvil_dropAllTransactions", json!([])).await;
 
     let store = Store::connect(db.url()).await?;
     let txm = TxManager::spawn(client.clone(), store.clone(), [signer], config())?;
@@ -117,6 +120,12 @@ async fn restart_mid_flight(backend: Backend) -> TestResult {
         assert!(hashes.contains(&format!("{:#x}", outcome.hash)), "mined hash is a persisted attempt");
     }
     assert_eq!(nonces, (0..15).collect::<HashSet<i64>>());
+    for &id in &ids[..10] {
+        let attempts = store.attempts(id).await?;
+        let record = store.get_tx(id).await?.unwrap();
+        assert_eq!(attempts.len(), 1, "rebroadcast as stored, not re-signed");
+        assert_eq!(record.confirmed_hash.as_deref(), Some(attempts[0].hash.as_str()));
+    }
     mine(&client, 2).await;
     assert_eq!(nonce(&client, from).await, 15, "each tx mined exactly once");
     let expected: u64 = (0..15).map(|i| 100 + i).sum();
@@ -215,7 +224,11 @@ async fn estimates_gas_and_reports_reverts() -> TestResult {
     assert!(matches!(err, Error::UnknownSender(_)), "{err}");
     let mut low = transfer("low-gas", from, 1);
     low.gas_limit = Some(20_000);
+    assert!(matches!(txm.enqueue(low.clone()).await.unwrap_err(), Error::InvalidTx(_)));
+    low.gas_limit = Some(21_000);
+    low.data = Bytes::from(vec![1u8; 100]); // calldata costs gas too
     assert!(matches!(txm.enqueue(low).await.unwrap_err(), Error::InvalidTx(_)));
+    assert!(db.store().get_tx_by_key("low-gas").await?.is_none(), "refused requests are not stored");
     let mut huge = transfer("huge-gas", from, 1);
     huge.gas_limit = Some(1_000_000_000);
     assert!(matches!(txm.enqueue(huge).await.unwrap_err(), Error::InvalidTx(_)));
@@ -224,10 +237,9 @@ async fn estimates_gas_and_reports_reverts() -> TestResult {
 }
 
 /// 400 transfers through one key with 1 s interval mining; prints the rates.
-#[tokio::test]
-async fn throughput_400_transfers() -> TestResult {
+async fn throughput(backend: Backend) -> TestResult {
     const N: u64 = 400;
-    let db = TestDb::sqlite().await?;
+    let Some(db) = TestDb::new(backend).await? else { return Ok(()) };
     let anvil = anvil(Some(1));
     let client = connect(&anvil).await;
     let signer = dev_signer(&anvil, 0);
@@ -252,7 +264,7 @@ async fn throughput_400_transfers() -> TestResult {
         set
     };
     println!(
-        "txm throughput: {N} txs enqueued in {enqueued:?} ({:.0}/s), all confirmed after {confirmed:?} \
+        "txm throughput ({backend:?}): {N} txs enqueued in {enqueued:?} ({:.0}/s), all confirmed after {confirmed:?} \
          ({:.0}/s end to end, {} blocks)",
         N as f64 / enqueued.as_secs_f64(),
         N as f64 / confirmed.as_secs_f64(),
@@ -261,4 +273,14 @@ async fn throughput_400_transfers() -> TestResult {
     assert_eq!(nonce(&client, from).await, N);
     assert_eq!(balance(&client, RECIPIENT).await, U256::from(N));
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throughput_400_transfers_sqlite() -> TestResult {
+    throughput(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throughput_400_transfers_postgres() -> TestResult {
+    throughput(Backend::Postgres).await
 }

@@ -1,0 +1,3 @@
+//! Tests of the `linkpool` binary as a separate process.
+
+mod crash;
