@@ -17,7 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /// Compiler settings of our contracts; changing them changes every artifact.
 export const SETTINGS = {
   evmVersion: 'cancun',
-  optimizer: { enabled: true, runs: 1_000_000 },
+  optimizer: { enabled: true, runs: 1000000 }, viaIR: true,
   metadata: { bytecodeHash: 'none', appendCBOR: false },
 };
 

@@ -16,6 +16,7 @@
 //! for their fulfilment, checking each answer against the data source's known
 //! values ([`scenario`]). The end-to-end tests reuse exactly these pieces.
 
+pub mod bench;
 pub mod contracts;
 pub mod datasource;
 mod error;
@@ -49,8 +50,10 @@ pub struct DevnetConfig {
     pub api_port: u16,
     /// Port of the demo data source (0: any free port).
     pub data_source_port: u16,
-    /// anvil block time; `None` mines a block per transaction.
-    pub block_time: Option<u64>,
+    /// anvil block time in seconds (fractions allowed); `None` mines a block per transaction.
+    pub block_time: Option<f64>,
+    /// anvil block gas limit; `None` keeps anvil's 30M.
+    pub block_gas_limit: Option<u64>,
     /// How often the node polls for logs.
     pub poll_interval: Duration,
     /// Default task timeout of the node.
@@ -68,6 +71,7 @@ impl Default for DevnetConfig {
             api_port: 6688,
             data_source_port: 0,
             block_time: None,
+            block_gas_limit: None,
             poll_interval: Duration::from_millis(100),
             task_timeout: Duration::from_secs(10),
             max_http_body_bytes: 1024 * 1024,
@@ -108,7 +112,10 @@ impl Devnet {
     pub async fn start(config: DevnetConfig) -> Result<Self> {
         let mut anvil = linkpool_devtools::anvil()?;
         if let Some(bt) = config.block_time {
-            anvil = anvil.block_time(bt);
+            anvil = anvil.args(["--block-time".to_owned(), bt.to_string()]);
+        }
+        if let Some(gas) = config.block_gas_limit {
+            anvil = anvil.args(["--gas-limit".to_owned(), gas.to_string()]);
         }
         let anvil = anvil.try_spawn()?;
         let deployer: PrivateKeySigner = anvil.keys()[0].clone().into();

@@ -9,8 +9,11 @@
 
 use std::{
     collections::HashMap,
-    sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use alloy::primitives::{Address, Bytes, B256};
@@ -90,6 +93,12 @@ impl RunExecutor {
 
     /// Starts executing a persisted run, unless it is already executing.
     pub fn start(self: &Arc<Self>, run_id: i64) {
+        self.start_seen(run_id, None);
+    }
+
+    /// Like [`Self::start`], for a run whose log was received at `seen`: the
+    /// node's log → transaction latency is then recorded in its metrics.
+    pub fn start_seen(self: &Arc<Self>, run_id: i64, seen: Option<Instant>) {
         let token = CancellationToken::new();
         {
             let mut inflight = self.inflight.lock();
@@ -100,7 +109,7 @@ impl RunExecutor {
         }
         let this = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = this.execute(run_id, token).await {
+            if let Err(e) = this.execute(run_id, token, seen).await {
                 // Store errors leave the run as it was; it resumes on restart.
                 tracing::error!(run = run_id, error = %e, "run execution failed");
             }
@@ -122,7 +131,7 @@ impl RunExecutor {
         Ok(())
     }
 
-    async fn execute(self: &Arc<Self>, run_id: i64, token: CancellationToken) -> Result<()> {
+    async fn execute(self: &Arc<Self>, run_id: i64, token: CancellationToken, seen: Option<Instant>) -> Result<()> {
         let store = &self.state.store;
         let Some(run) = store.get_run(run_id).await? else { return Ok(()) };
         if matches!(run.status, RunStatus::Completed | RunStatus::Errored | RunStatus::Cancelled) {
@@ -155,7 +164,11 @@ impl RunExecutor {
             .filter_map(|t| task_result_from_record(&t).map(|r| (t.task_id.clone(), r)))
             .collect();
 
+        let data_source_time = Arc::new(AtomicU64::new(0));
         let sender = Arc::new(NodeTxSender {
+            state: self.state.clone(),
+            seen,
+            data_source_time: data_source_time.clone(),
             txm: self.txm.clone(),
             from: self.state.sender,
             default_gas_limit: dr.common.gas_limit.unwrap_or(self.config.default_gas_limit),
@@ -172,7 +185,7 @@ impl RunExecutor {
             default_task_timeout: self.config.default_task_timeout,
         };
         let runner = Runner::new(deps);
-        let observer = PersistingObserver { state: self.state.clone(), run_id };
+        let observer = PersistingObserver { state: self.state.clone(), run_id, data_source_time };
         let ctx = RunContext { run_id, vars, max_task_duration: dr.common.max_task_duration };
         let result = tokio::select! {
             r = runner.run(&dr.common.pipeline, ctx, previous, &observer) => r,
@@ -252,11 +265,17 @@ fn direct_request_vars(
 struct PersistingObserver {
     state: Arc<NodeState>,
     run_id: i64,
+    /// Microseconds spent in data-source tasks, excluded from the node's latency.
+    data_source_time: Arc<AtomicU64>,
 }
 
 #[async_trait]
 impl RunObserver for PersistingObserver {
     async fn task_finished(&self, r: &TaskResult) -> std::result::Result<(), ObserverError> {
+        if DATA_SOURCE_TASKS.contains(&r.task_type.as_str()) {
+            let spent = r.finished_at.duration_since(r.started_at).unwrap_or_default();
+            self.data_source_time.fetch_add(spent.as_micros() as u64, Ordering::Relaxed);
+        }
         let record = TaskRunRecord {
             run_id: self.run_id,
             task_id: r.task_id.clone(),
@@ -271,8 +290,14 @@ impl RunObserver for PersistingObserver {
     }
 }
 
+/// Task types whose time is the data source's, not the node's.
+const DATA_SOURCE_TASKS: &[&str] = &["http", "bridge"];
+
 /// `ethtx` → the transaction manager, idempotently.
 struct NodeTxSender {
+    state: Arc<NodeState>,
+    seen: Option<Instant>,
+    data_source_time: Arc<AtomicU64>,
     txm: Arc<TxManager>,
     from: Address,
     default_gas_limit: u64,
@@ -292,6 +317,10 @@ impl EthTxSender for NodeTxSender {
             run_id: Some(self.run_id),
         };
         let id = self.txm.enqueue(tx).await.map_err(|e| EthTxError(e.to_string()))?;
+        if let Some(seen) = self.seen {
+            let sources = Duration::from_micros(self.data_source_time.load(Ordering::Relaxed));
+            self.state.metrics.record_log_to_tx(seen.elapsed().saturating_sub(sources));
+        }
         let outcome = self.txm.wait(id).await.map_err(|e| EthTxError(e.to_string()))?;
         Ok(EthTxOutcome {
             tx_hash: outcome.hash,

@@ -20,6 +20,7 @@ pub mod api;
 mod config;
 mod error;
 pub mod executor;
+pub mod metrics;
 mod node;
 mod registry;
 pub mod services;

@@ -31,7 +31,8 @@
 //! | `sqlite::memory:` | private in-memory SQLite (tests, throwaway) |
 //! | `postgres://user@host:5432/db`, `postgresql://…` | PostgreSQL — production / high availability |
 //!
-//! SQLite runs in WAL mode with a 30 s busy timeout, `foreign_keys = ON`, `synchronous = FULL`
+//! SQLite runs in WAL mode with a 30 s busy timeout, `foreign_keys = ON`, `synchronous = NORMAL`
+//! (durable across node crashes; add `?synchronous=full` to the URL to also survive power loss)
 //! and an 8-connection pool, so concurrent writers queue for the write lock instead of failing
 //! with "database is locked". Writes are single autocommit statements, so no transaction ever
 //! has to upgrade a read lock to a write lock.

@@ -119,15 +119,44 @@ impl Store {
     }
 }
 
+/// Takes our own `synchronous=normal|full` query parameter out of a SQLite URL
+/// (sqlx rejects parameters it does not know).
+fn sqlite_synchronous(url: &str) -> Result<(String, SqliteSynchronous)> {
+    let Some((base, query)) = url.split_once('?') else { return Ok((url.to_owned(), SqliteSynchronous::Normal)) };
+    let mut sync = SqliteSynchronous::Normal;
+    let mut rest = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("synchronous", v)) => {
+                sync = match v.to_ascii_lowercase().as_str() {
+                    "normal" => SqliteSynchronous::Normal,
+                    "full" => SqliteSynchronous::Full,
+                    other => {
+                        return Err(Error::invalid(format!(
+                            "sqlite url: synchronous={other}; use synchronous=normal (default) or synchronous=full"
+                        )))
+                    }
+                }
+            }
+            _ => rest.push(pair),
+        }
+    }
+    let url = if rest.is_empty() { base.to_owned() } else { format!("{base}?{}", rest.join("&")) };
+    Ok((url, sync))
+}
+
 async fn connect_sqlite(url: &str) -> Result<SqlitePool> {
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-    let mut options = SqliteConnectOptions::from_str(url)?
+    let (url, synchronous) = sqlite_synchronous(url)?;
+    let mut options = SqliteConnectOptions::from_str(&url)?
         .create_if_missing(true)
         .foreign_keys(true)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
-        // FULL: a committed run or tx attempt must survive power loss, since side effects
-        // (broadcasts) follow the commit.
-        .synchronous(SqliteSynchronous::Full);
+        // NORMAL (default) in WAL mode: a commit survives a crash of the node process (the
+        // SIGKILL test), not an OS crash or power loss, and costs no fsync. `?synchronous=full`
+        // fsyncs every commit for power-loss durability, at a large throughput cost; production
+        // fleets use PostgreSQL.
+        .synchronous(synchronous);
     let pool_options = if in_memory {
         // Each connection would otherwise see its own database; one long-lived connection
         // holds the whole in-memory database.

@@ -34,39 +34,50 @@ fn with_key(value_hex: &str) -> Bytes {
     hex::decode(format!("616b{value_hex}")).unwrap().into()
 }
 
-pub(crate) fn uint_vectors() -> Vec<(U256, &'static str)> {
+/// Tag `tag` (2 or 3) followed by a 32-byte byte string holding `magnitude`.
+fn bignum(tag: u8, magnitude: U256) -> String {
+    format!("{:02x}5820{}", 0xc0 + tag, hex::encode(magnitude.to_be_bytes::<32>()))
+}
+
+pub(crate) fn uint_vectors() -> Vec<(U256, String)> {
     let two64 = U256::from(1) << 64;
+    let v = |value: U256, hex: &str| (value, hex.to_string());
     vec![
-        (U256::ZERO, "00"),
-        (U256::from(23), "17"),
-        (U256::from(24), "1818"),
-        (U256::from(255), "18ff"),
-        (U256::from(256), "190100"),
-        (U256::from(65_535), "19ffff"),
-        (U256::from(65_536), "1a00010000"),
-        (U256::from(u32::MAX), "1affffffff"),
-        (U256::from(u64::from(u32::MAX) + 1), "1b0000000100000000"),
-        (U256::from(u64::MAX), "1bffffffffffffffff"),
-        (two64, "c25820000000000000000000000000000000000000000000010000000000000000"),
-        (U256::MAX, "c25820ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+        v(U256::ZERO, "00"),
+        v(U256::from(23), "17"),
+        v(U256::from(24), "1818"),
+        v(U256::from(255), "18ff"),
+        v(U256::from(256), "190100"),
+        v(U256::from(65_535), "19ffff"),
+        v(U256::from(65_536), "1a00010000"),
+        v(U256::from(u32::MAX), "1affffffff"),
+        v(U256::from(u64::from(u32::MAX) + 1), "1b0000000100000000"),
+        v(U256::from(u64::MAX), "1bffffffffffffffff"),
+        (two64, bignum(2, two64)),
+        (U256::MAX, bignum(2, U256::MAX)),
     ]
 }
 
-pub(crate) fn int_vectors() -> Vec<(I256, &'static str)> {
-    let neg = |v: i64| I256::try_from(v).unwrap();
-    let minus_two64 = -I256::from_raw(U256::from(1) << 64);
+pub(crate) fn int_vectors() -> Vec<(I256, String)> {
+    let v = |value: i128, hex: &str| (I256::try_from(value).unwrap(), hex.to_string());
+    let two64 = U256::from(1) << 64;
+    let minus_two64 = -I256::from_raw(two64);
+    let i256_max = U256::MAX >> 1;
     vec![
-        (neg(0), "00"),
-        (neg(-1), "20"),
-        (neg(-24), "37"),
-        (neg(-25), "3818"),
-        (neg(-256), "38ff"),
-        (neg(-257), "390100"),
-        (I256::try_from(1_000_000_000_000_000_000i128).unwrap(), "1b0de0b6b3a7640000"),
-        (minus_two64, "3bffffffffffffffff"),
-        (minus_two64 - I256::ONE, "c35820000000000000000000000000000000000000000000010000000000000000"),
-        (I256::MIN, "c358207fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
-        (I256::MAX, "c258207fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+        v(0, "00"),
+        v(-1, "20"),
+        v(-24, "37"),
+        v(-25, "3818"),
+        v(-256, "38ff"),
+        v(-257, "390100"),
+        v(1_000_000_000_000_000_000, "1b0de0b6b3a7640000"),
+        v(i128::from(u64::MAX), "1bffffffffffffffff"),
+        (I256::from_raw(two64), bignum(2, two64)),
+        (minus_two64, "3bffffffffffffffff".to_string()),
+        // -2^64 - 1 is carried as -1 - value = 2^64.
+        (minus_two64 - I256::ONE, bignum(3, two64)),
+        (I256::MIN, bignum(3, i256_max)),
+        (I256::MAX, bignum(2, i256_max)),
     ]
 }
 
@@ -76,10 +87,10 @@ async fn integer_vectors_match_the_chainlink_encoding() {
     let addr = stack::deploy_request_encoder(&c.provider, c.owner, stack::Flavor::Linkpool).await.unwrap();
     let enc = RequestEncoder::new(addr, c.provider.clone());
     for (value, expected) in uint_vectors() {
-        assert_eq!(enc.encodeUint("k".into(), value).call().await.unwrap(), with_key(expected), "uint {value}");
+        assert_eq!(enc.encodeUint("k".into(), value).call().await.unwrap(), with_key(&expected), "uint {value}");
     }
     for (value, expected) in int_vectors() {
-        assert_eq!(enc.encodeInt("k".into(), value).call().await.unwrap(), with_key(expected), "int {value}");
+        assert_eq!(enc.encodeInt("k".into(), value).call().await.unwrap(), with_key(&expected), "int {value}");
     }
     // ciborium reads the bignums as tags 2 and 3.
     let two64 = enc.encodeUint("k".into(), U256::from(1) << 64).call().await.unwrap();
@@ -116,7 +127,7 @@ async fn strings_bytes_and_arrays_encode_and_grow_the_buffer() {
     }
     let many: Vec<String> = (0..100).map(|i| format!("item-{i}-{}", "y".repeat(i))).collect();
     let out = enc.encodeStringArray("k".into(), many.clone()).call().await.unwrap();
-    assert_eq!(out[3], 0x9f, "indefinite-length array");
+    assert_eq!(out[2], 0x9f, "indefinite-length array after the key 0x616b");
     assert_eq!(*out.last().unwrap(), 0xff);
     let params = decode_diet(&out);
     let Some(Value::Array(items)) = get(&params, "k") else { panic!() };

@@ -36,7 +36,15 @@ pub(crate) fn chain() -> Chain {
     for signer in signers {
         wallet.register_signer(signer);
     }
-    let provider = ProviderBuilder::new().wallet(wallet).connect_http(anvil.endpoint_url()).erased();
+    // Simple (uncached) nonces: a send that fails at gas estimation must not leave a nonce gap.
+    let provider = ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url())
+        .erased();
     let a = anvil.addresses().to_vec();
     Chain { provider, owner: a[0], node: a[1], stranger: a[2], requester: a[3], _anvil: anvil }
 }

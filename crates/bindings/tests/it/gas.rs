@@ -34,7 +34,9 @@ async fn operator_gas_is_at_or_below_chainlink() {
         for config in configs {
             let samples = measure(config, version).await;
             let (first, steady) = (samples[0], samples[ROUNDS - 1]);
-            assert_eq!(samples[ROUNDS - 2], steady, "steady state is deterministic");
+            // Later rounds differ by a few gas only (zero bytes of request ids in calldata).
+            let spread = samples[1..].iter().map(|s| s.fulfil.abs_diff(steady.fulfil) + s.request.abs_diff(steady.request));
+            assert!(spread.max().unwrap() < 200, "steady state: {samples:?}");
             println!(
                 "{version:?} {:<48} request {:>7} | {:>7}   fulfil {:>6} | {:>6}",
                 name(config),

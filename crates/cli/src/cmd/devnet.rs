@@ -25,7 +25,7 @@ pub(crate) struct DevnetArgs {
     api_port: u16,
     /// anvil block time in seconds (default: a block per transaction).
     #[arg(long)]
-    block_time: Option<u64>,
+    block_time: Option<f64>,
 }
 
 impl DevnetArgs {

@@ -1,5 +1,6 @@
 //! Subcommands: one file each.
 
+mod bench;
 mod devnet;
 mod jobs;
 mod keys;
@@ -23,6 +24,9 @@ pub(crate) enum Command {
     /// Manage the node's encrypted transaction keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Measure gas, latency and throughput; prints tables (or --json).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 impl Command {
@@ -33,6 +37,7 @@ impl Command {
             Self::Jobs(c) => c.run().await,
             Self::Runs(c) => c.run().await,
             Self::Keys(c) => c.run().await,
+            Self::Bench(c) => c.run().await,
         }
     }
 }

@@ -164,6 +164,7 @@ impl DirectRequestService {
     }
 
     async fn on_log(&self, index: &JobIndex, log: Log) -> Result<()> {
+        let seen = std::time::Instant::now();
         let Some(topic0) = log.topic0().copied() else { return Ok(()) };
         if topic0 == CancelOracleRequest::SIGNATURE_HASH {
             return self.on_cancel(&log).await;
@@ -226,7 +227,7 @@ impl DirectRequestService {
             Inserted::New(run) => {
                 tracing::info!(run = run.id, job = job.id, request_id = %req.requestId, block = block_number, "request received");
                 if self.state.head() >= ready_at {
-                    self.executor.start(run.id);
+                    self.executor.start_seen(run.id, Some(seen));
                 }
             }
             Inserted::Existing(run) => {

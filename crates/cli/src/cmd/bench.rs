@@ -1,0 +1,73 @@
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use linkpool_devnet::bench::{self, BenchOptions};
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum BenchCommand {
+    /// The direct-request path: gas against Chainlink's Operator, node latency, throughput.
+    ///
+    /// Gas: our Operator and the real one from @chainlink/contracts, deployed
+    /// side by side on one anvil with the same LINK, consumer and request.
+    /// Latency: the node's own time from OracleRequest log received to
+    /// fulfilment transaction handed to the transaction manager, data-source
+    /// time excluded (p50, p99). Throughput: --requests requests sent at once
+    /// to a devnet on interval mining, fulfilled per second. Build with
+    /// --release (`make bench`) for meaningful figures.
+    DirectRequest(DirectRequestArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DirectRequestArgs {
+    /// Requests in the throughput run.
+    #[arg(long, default_value_t = 1_000)]
+    requests: usize,
+    /// Request/fulfil rounds per Operator in the gas run (the last one is reported as steady state).
+    #[arg(long, default_value_t = 5)]
+    gas_rounds: usize,
+    /// anvil block time of the throughput run, in seconds.
+    #[arg(long, default_value_t = 0.25)]
+    block_time: f64,
+    /// anvil block gas limit of the throughput run.
+    #[arg(long, default_value_t = 1_000_000_000)]
+    block_gas_limit: u64,
+    /// Requests sent before measuring, to warm the node up.
+    #[arg(long, default_value_t = 20)]
+    warmup: usize,
+    /// Where the benchmark node keeps its state (wiped at start).
+    #[arg(long, default_value = ".bench")]
+    data_dir: PathBuf,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+impl BenchCommand {
+    pub(crate) async fn run(self) -> eyre::Result<()> {
+        match self {
+            Self::DirectRequest(a) => {
+                if cfg!(debug_assertions) {
+                    eprintln!("note: this is a debug build; `make bench` builds with --release");
+                }
+                let opts = BenchOptions {
+                    requests: a.requests,
+                    gas_rounds: a.gas_rounds,
+                    block_time: a.block_time,
+                    block_gas_limit: a.block_gas_limit,
+                    warmup: a.warmup,
+                    data_dir: a.data_dir,
+                };
+                let report = bench::direct_request(&opts, |msg| eprintln!("… {msg}")).await?;
+                if a.json {
+                    println!("{}", serde_json::to_string_pretty(&report.to_json())?);
+                } else {
+                    print!("{}", report.tables());
+                }
+                if report.fulfilled < report.requests {
+                    eyre::bail!("only {} of {} requests were fulfilled", report.fulfilled, report.requests);
+                }
+            }
+        }
+        Ok(())
+    }
+}
