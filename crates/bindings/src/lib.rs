@@ -10,7 +10,7 @@
 //!   (`Operator::new(address, provider)`), and for deployable contracts `BYTECODE`,
 //!   `DEPLOYED_BYTECODE`, `deploy` and `deploy_builder`. Custom errors decode with e.g.
 //!   `err.as_decoded_interface_error::<Operator::OperatorErrors>()`.
-//! - **The reference peer** ([`reference`]): Chainlink's real `Operator`, `LinkToken` and
+//! - **The reference peer** ([`reference`](mod@reference)): Chainlink's real `Operator`, `LinkToken` and
 //!   `ChainlinkClient`-based twins of our consumers, compiled from npm `@chainlink/contracts` by
 //!   `contracts/scripts/build-reference.mjs` into the gitignored `contracts/reference-out/`. They
 //!   are loaded at run time (a typed [`Error::ReferenceMissing`] says how to build them, and

@@ -165,7 +165,9 @@ impl RunExecutor {
             .collect();
 
         let data_source_time = Arc::new(AtomicU64::new(0));
+        let pending = Arc::new(PendingTaskRuns::default());
         let sender = Arc::new(NodeTxSender {
+            pending: pending.clone(),
             state: self.state.clone(),
             seen,
             data_source_time: data_source_time.clone(),
@@ -185,7 +187,7 @@ impl RunExecutor {
             default_task_timeout: self.config.default_task_timeout,
         };
         let runner = Runner::new(deps);
-        let observer = PersistingObserver { state: self.state.clone(), run_id, data_source_time };
+        let observer = PersistingObserver { run_id, data_source_time, pending: pending.clone() };
         let ctx = RunContext { run_id, vars, max_task_duration: dr.common.max_task_duration };
         let result = tokio::select! {
             r = runner.run(&dr.common.pipeline, ctx, previous, &observer) => r,
@@ -194,6 +196,9 @@ impl RunExecutor {
                 return Ok(());
             }
         };
+        if result.is_ok() {
+            pending.flush(store).await?;
+        }
         match result {
             Ok(res) if res.has_fatal_errors() => {
                 let msg = res.all_errors().map(|(task, e)| format!("{task}: {e}")).collect::<Vec<_>>().join("; ");
@@ -261,9 +266,26 @@ fn direct_request_vars(
     .into_vars())
 }
 
-/// Persists each task result before the run goes on.
+/// Task results not yet written. They are written in one transaction right
+/// before a transaction is enqueued and when the run ends: nothing outside the
+/// node happens in between (an `http` GET is repeated after a crash), and one
+/// commit per run instead of one per task is what lets a node keep up with
+/// hundreds of requests per second.
+#[derive(Default)]
+struct PendingTaskRuns(tokio::sync::Mutex<Vec<TaskRunRecord>>);
+
+impl PendingTaskRuns {
+    async fn flush(&self, store: &linkpool_store::Store) -> linkpool_store::Result<()> {
+        let mut pending = self.0.lock().await;
+        store.upsert_task_runs(&pending).await?;
+        pending.clear();
+        Ok(())
+    }
+}
+
+/// Collects each task result for [`PendingTaskRuns`].
 struct PersistingObserver {
-    state: Arc<NodeState>,
+    pending: Arc<PendingTaskRuns>,
     run_id: i64,
     /// Microseconds spent in data-source tasks, excluded from the node's latency.
     data_source_time: Arc<AtomicU64>,
@@ -286,7 +308,8 @@ impl RunObserver for PersistingObserver {
             started_at: millis(r.started_at),
             finished_at: Some(millis(r.finished_at)),
         };
-        self.state.store.upsert_task_run(&record).await.map_err(|e| ObserverError(e.to_string()))
+        self.pending.0.lock().await.push(record);
+        Ok(())
     }
 }
 
@@ -295,6 +318,7 @@ const DATA_SOURCE_TASKS: &[&str] = &["http", "bridge"];
 
 /// `ethtx` → the transaction manager, idempotently.
 struct NodeTxSender {
+    pending: Arc<PendingTaskRuns>,
     state: Arc<NodeState>,
     seen: Option<Instant>,
     data_source_time: Arc<AtomicU64>,
@@ -316,6 +340,8 @@ impl EthTxSender for NodeTxSender {
             gas_limit: Some(req.gas_limit.unwrap_or(self.default_gas_limit)),
             run_id: Some(self.run_id),
         };
+        // What led to this transaction is on disk before the transaction is.
+        self.pending.flush(&self.state.store).await.map_err(|e| EthTxError(format!("persisting task results: {e}")))?;
         let id = self.txm.enqueue(tx).await.map_err(|e| EthTxError(e.to_string()))?;
         if let Some(seen) = self.seen {
             let sources = Duration::from_micros(self.data_source_time.load(Ordering::Relaxed));

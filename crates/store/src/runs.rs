@@ -250,6 +250,49 @@ impl Store {
         )))
     }
 
+    /// [`Store::insert_run`] for many runs: the new ones are inserted in one
+    /// transaction (one commit for a whole poll's worth of requests); runs whose
+    /// key already exists take the single-run path. Results are in input order.
+    pub async fn insert_runs(&self, runs: &[NewRun]) -> Result<Vec<Inserted<RunRecord>>> {
+        let insert = format!(
+            "INSERT INTO runs (job_id, idempotency_key, status, inputs, request_id, ready_at_block, created_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS \
+             (SELECT 1 FROM jobs WHERE id = $1 AND deleted_at IS NULL) \
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING {RUN_COLUMNS}"
+        );
+        let inputs: Vec<String> = runs.iter().map(|r| json_to_text(&r.inputs)).collect();
+        let now = now_millis();
+        let rows: Vec<Option<RunRow>> = with_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            let mut rows = Vec::with_capacity(runs.len());
+            for (run, inputs) in runs.iter().zip(&inputs) {
+                let row: Option<RunRow> = sqlx::query_as(&insert)
+                    .bind(run.job_id)
+                    .bind(&run.idempotency_key)
+                    .bind(run.status.as_str())
+                    .bind(inputs)
+                    .bind(&run.request_id)
+                    .bind(run.ready_at_block)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                rows.push(row);
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(rows)
+        }
+        .await)
+        .map_err(|e| Error::from_write(e, "batch of runs"))?;
+        let mut out = Vec::with_capacity(runs.len());
+        for (run, row) in runs.iter().zip(rows) {
+            out.push(match row {
+                Some(row) => Inserted::New(row.try_into()?),
+                None => self.insert_run(run).await?,
+            });
+        }
+        Ok(out)
+    }
+
     /// The run with id `id`.
     pub async fn get_run(&self, id: i64) -> Result<Option<RunRecord>> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1 AND {LIVE}");

@@ -87,6 +87,41 @@ impl Store {
         Ok(())
     }
 
+    /// [`Store::upsert_task_run`] for many task runs, in one transaction (one
+    /// commit instead of one per task, which is what bounds a node's run rate).
+    pub async fn upsert_task_runs(&self, tasks: &[TaskRunRecord]) -> Result<()> {
+        if tasks.is_empty() {
+            return Ok(());
+        }
+        let outputs: Vec<Option<String>> = tasks.iter().map(|t| t.output.as_ref().map(json_to_text)).collect();
+        with_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            for (task, output) in tasks.iter().zip(&outputs) {
+                sqlx::query(
+                    "INSERT INTO task_runs (run_id, task_id, task_type, task_index, output, error, started_at, finished_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (run_id, task_id) DO UPDATE SET task_type = excluded.task_type, \
+                     task_index = excluded.task_index, output = excluded.output, error = excluded.error, \
+                     started_at = excluded.started_at, finished_at = excluded.finished_at",
+                )
+                .bind(task.run_id)
+                .bind(&task.task_id)
+                .bind(&task.task_type)
+                .bind(task.index)
+                .bind(output)
+                .bind(&task.error)
+                .bind(task.started_at)
+                .bind(task.finished_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await
+        }
+        .await)
+        .map_err(|e| Error::from_write(e, &format!("task runs of run {}", tasks[0].run_id)))?;
+        Ok(())
+    }
+
     /// The task runs of a run, in pipeline order (`index`, then `task_id`); none for a deleted job's run.
     pub async fn task_runs(&self, run_id: i64) -> Result<Vec<TaskRunRecord>> {
         let rows: Vec<TaskRunRow> = with_pool!(self, |p| {

@@ -4,6 +4,7 @@
 //! first use (`npm ci` + `node scripts/build-reference.mjs`; needs Node.js and network access to
 //! the npm registry the first time).
 
+mod admin;
 mod cbor;
 mod client;
 mod common;

@@ -24,10 +24,20 @@ pub(crate) fn events<T: SolEvent>(receipt: &TransactionReceipt, emitter: Address
         .collect()
 }
 
-async fn request_v2(c: &Chain, s: &stack::DirectRequestStack) -> (TransactionReceipt, IOperator::OracleRequest) {
+pub(crate) async fn request_v2(
+    c: &Chain,
+    s: &stack::DirectRequestStack,
+) -> (TransactionReceipt, IOperator::OracleRequest) {
     let consumer = ConsumerUint256::new(s.consumer, c.provider.clone());
     let tx = consumer
-        .requestPrice(s.operator, sample::SPEC_ID, sample::URL.into(), sample::PATH.into(), sample::TIMES, sample::PAYMENT)
+        .requestPrice(
+            s.operator,
+            sample::SPEC_ID,
+            sample::URL.into(),
+            sample::PATH.into(),
+            sample::TIMES,
+            sample::PAYMENT,
+        )
         .from(c.owner)
         .into_transaction_request();
     let receipt = c.send(tx).await.expect("request");
@@ -38,18 +48,35 @@ async fn request_v2(c: &Chain, s: &stack::DirectRequestStack) -> (TransactionRec
 async fn request_v1(c: &Chain, s: &stack::DirectRequestStack) -> IOperator::OracleRequest {
     let consumer = ConsumerUint256::new(s.consumer, c.provider.clone());
     let tx = consumer
-        .requestPriceV1(s.operator, sample::SPEC_ID, sample::URL.into(), sample::PATH.into(), sample::TIMES, sample::PAYMENT)
+        .requestPriceV1(
+            s.operator,
+            sample::SPEC_ID,
+            sample::URL.into(),
+            sample::PATH.into(),
+            sample::TIMES,
+            sample::PAYMENT,
+        )
         .from(c.owner)
         .into_transaction_request();
     stack::oracle_request(&c.send(tx).await.expect("request"), s.operator).expect("OracleRequest")
 }
 
-fn answer2(request: &IOperator::OracleRequest, value: u64) -> Answer {
-    Answer::Bytes((request.requestId, U256::from(value)).abi_encode_params().into())
+pub(crate) fn answer2(request: &IOperator::OracleRequest, value: u64) -> Answer {
+    Answer::Bytes(
+        (request.requestId, U256::from(value))
+            .abi_encode_params()
+            .into(),
+    )
 }
 
 /// Simulates a fulfilment (eth_call) to read its revert reason.
-async fn simulate_fulfil(c: &Chain, operator: Address, from: Address, req: &IOperator::OracleRequest, answer: Answer) -> Result<Bytes, Error> {
+pub(crate) async fn simulate_fulfil(
+    c: &Chain,
+    operator: Address,
+    from: Address,
+    req: &IOperator::OracleRequest,
+    answer: Answer,
+) -> Result<Bytes, Error> {
     let tx = stack::fulfil_tx(&c.provider, operator, from, req, answer);
     c.provider.call(tx).await.map_err(Error::from)
 }
@@ -69,27 +96,48 @@ async fn v2_request_escrows_payment_and_fulfilment_calls_back() {
     assert_eq!(req.callbackAddr, s.consumer);
     assert_eq!(req.requestId, request_id(s.consumer, 1));
     assert_eq!(req.payment, sample::PAYMENT);
-    assert_eq!(req.callbackFunctionId, FixedBytes(ConsumerUint256::fulfillCall::SELECTOR));
+    assert_eq!(
+        req.callbackFunctionId,
+        FixedBytes(ConsumerUint256::fulfillCall::SELECTOR)
+    );
     assert_eq!(req.dataVersion, U256::from(2));
     let mined_at = c.timestamp(receipt.block_number.unwrap()).await;
     assert_eq!(req.cancelExpiration, U256::from(mined_at + 300));
 
     let op = Operator::new(s.operator, c.provider.clone());
     assert_eq!(c.link_balance(s.link, s.operator).await, sample::PAYMENT);
-    assert_eq!(op.withdrawable().call().await.unwrap(), U256::ZERO, "escrow is not withdrawable");
+    assert_eq!(
+        op.withdrawable().call().await.unwrap(),
+        U256::ZERO,
+        "escrow is not withdrawable"
+    );
 
-    let receipt = stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 4242)).await.expect("fulfil");
+    let receipt = stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 4242))
+        .await
+        .expect("fulfil");
     let responses = events::<IOperator::OracleResponse>(&receipt, s.operator);
     assert_eq!(responses.len(), 1);
     assert_eq!(responses[0].requestId, req.requestId);
     let fulfilled = events::<ConsumerUint256::ValueFulfilled>(&receipt, s.consumer);
     assert_eq!(fulfilled[0].value, U256::from(4242));
-    assert_eq!(ConsumerUint256::new(s.consumer, c.provider.clone()).value().call().await.unwrap(), U256::from(4242));
+    assert_eq!(
+        ConsumerUint256::new(s.consumer, c.provider.clone())
+            .value()
+            .call()
+            .await
+            .unwrap(),
+        U256::from(4242)
+    );
     assert_eq!(op.withdrawable().call().await.unwrap(), sample::PAYMENT);
 
     // A request is answered once.
     let again = simulate_fulfil(&c, s.operator, s.node, &req, answer2(&req, 1)).await;
-    assert_eq!(revert::<E, _>(again), E::UnknownRequest(Operator::UnknownRequest { requestId: req.requestId }));
+    assert_eq!(
+        revert::<E, _>(again),
+        E::UnknownRequest(Operator::UnknownRequest {
+            requestId: req.requestId
+        })
+    );
 }
 
 #[tokio::test]
@@ -99,13 +147,37 @@ async fn v1_request_is_answered_with_one_word() {
     let req = request_v1(&c, &s).await;
     assert_eq!(req.dataVersion, U256::from(1));
     assert_eq!(req.callbackAddr, s.consumer);
-    stack::fulfil(&c.provider, s.operator, s.node, &req, Answer::Word(U256::from(77).into())).await.expect("fulfil");
-    assert_eq!(ConsumerUint256::new(s.consumer, c.provider.clone()).value().call().await.unwrap(), U256::from(77));
+    stack::fulfil(
+        &c.provider,
+        s.operator,
+        s.node,
+        &req,
+        Answer::Word(U256::from(77).into()),
+    )
+    .await
+    .expect("fulfil");
+    assert_eq!(
+        ConsumerUint256::new(s.consumer, c.provider.clone())
+            .value()
+            .call()
+            .await
+            .unwrap(),
+        U256::from(77)
+    );
 
     // As in Chainlink's Operator, a v1 request may also be answered by fulfillOracleRequest2.
     let req = request_v1(&c, &s).await;
-    stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 78)).await.expect("fulfil2");
-    assert_eq!(ConsumerUint256::new(s.consumer, c.provider.clone()).value().call().await.unwrap(), U256::from(78));
+    stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 78))
+        .await
+        .expect("fulfil2");
+    assert_eq!(
+        ConsumerUint256::new(s.consumer, c.provider.clone())
+            .value()
+            .call()
+            .await
+            .unwrap(),
+        U256::from(78)
+    );
 }
 
 #[tokio::test]
@@ -133,14 +205,37 @@ async fn reverting_callback_does_not_revert_fulfilment() {
     // Only the request id: the consumer's ABI decoder reverts on the missing uint256.
     let short = Answer::Bytes(req.requestId.to_vec().into());
     let tx = stack::fulfil_tx(&c.provider, s.operator, s.node, &req, short.clone());
-    let returned = c.provider.call(tx).await.expect("simulated fulfilment succeeds");
-    assert_eq!(bool::abi_decode(&returned).unwrap(), false, "fulfilment reports the failed callback");
+    let returned = c
+        .provider
+        .call(tx)
+        .await
+        .expect("simulated fulfilment succeeds");
+    assert!(
+        !bool::abi_decode(&returned).unwrap(),
+        "fulfilment reports the failed callback"
+    );
 
-    let receipt = stack::fulfil(&c.provider, s.operator, s.node, &req, short).await.expect("fulfilment mined with status 1");
-    assert_eq!(events::<IOperator::OracleResponse>(&receipt, s.operator).len(), 1);
+    let receipt = stack::fulfil(&c.provider, s.operator, s.node, &req, short)
+        .await
+        .expect("fulfilment mined with status 1");
+    assert_eq!(
+        events::<IOperator::OracleResponse>(&receipt, s.operator).len(),
+        1
+    );
     assert!(events::<ConsumerUint256::ValueFulfilled>(&receipt, s.consumer).is_empty());
-    assert_eq!(ConsumerUint256::new(s.consumer, c.provider.clone()).value().call().await.unwrap(), U256::ZERO);
-    assert_eq!(op.withdrawable().call().await.unwrap(), sample::PAYMENT, "the node is paid anyway");
+    assert_eq!(
+        ConsumerUint256::new(s.consumer, c.provider.clone())
+            .value()
+            .call()
+            .await
+            .unwrap(),
+        U256::ZERO
+    );
+    assert_eq!(
+        op.withdrawable().call().await.unwrap(),
+        sample::PAYMENT,
+        "the node is paid anyway"
+    );
 }
 
 #[tokio::test]
@@ -151,120 +246,98 @@ async fn fulfilment_checks_sender_params_and_response() {
     let id = req.requestId;
 
     let r = simulate_fulfil(&c, s.operator, c.stranger, &req, answer2(&req, 1)).await;
-    assert_eq!(revert::<E, _>(r), E::UnauthorizedSender(Operator::UnauthorizedSender { caller: c.stranger }));
+    assert_eq!(
+        revert::<E, _>(r),
+        E::UnauthorizedSender(Operator::UnauthorizedSender { caller: c.stranger })
+    );
 
     let mismatch = E::ParamsMismatch(Operator::ParamsMismatch { requestId: id });
     let variants = [
-        IOperator::OracleRequest { payment: req.payment + U256::from(1), ..req.clone() },
-        IOperator::OracleRequest { callbackAddr: c.stranger, ..req.clone() },
-        IOperator::OracleRequest { callbackFunctionId: FixedBytes([1, 2, 3, 4]), ..req.clone() },
-        IOperator::OracleRequest { cancelExpiration: req.cancelExpiration + U256::from(1), ..req.clone() },
+        IOperator::OracleRequest {
+            payment: req.payment + U256::from(1),
+            ..req.clone()
+        },
+        IOperator::OracleRequest {
+            callbackAddr: c.stranger,
+            ..req.clone()
+        },
+        IOperator::OracleRequest {
+            callbackFunctionId: FixedBytes([1, 2, 3, 4]),
+            ..req.clone()
+        },
+        IOperator::OracleRequest {
+            cancelExpiration: req.cancelExpiration + U256::from(1),
+            ..req.clone()
+        },
     ];
     for wrong in &variants {
         let r = simulate_fulfil(&c, s.operator, s.node, wrong, answer2(&req, 1)).await;
         assert_eq!(revert::<E, _>(r), mismatch);
     }
 
-    let unknown = IOperator::OracleRequest { requestId: B256::repeat_byte(7), ..req.clone() };
+    let unknown = IOperator::OracleRequest {
+        requestId: B256::repeat_byte(7),
+        ..req.clone()
+    };
     let r = simulate_fulfil(&c, s.operator, s.node, &unknown, answer2(&unknown, 1)).await;
-    assert_eq!(revert::<E, _>(r), E::UnknownRequest(Operator::UnknownRequest { requestId: unknown.requestId }));
+    assert_eq!(
+        revert::<E, _>(r),
+        E::UnknownRequest(Operator::UnknownRequest {
+            requestId: unknown.requestId
+        })
+    );
 
-    let wrong_first_word = Answer::Bytes((B256::repeat_byte(9), U256::from(1)).abi_encode_params().into());
+    let wrong_first_word = Answer::Bytes(
+        (B256::repeat_byte(9), U256::from(1))
+            .abi_encode_params()
+            .into(),
+    );
     let r = simulate_fulfil(&c, s.operator, s.node, &req, wrong_first_word).await;
-    assert_eq!(revert::<E, _>(r), E::ResponseIdMismatch(Operator::ResponseIdMismatch { requestId: id, length: U256::from(64) }));
+    assert_eq!(
+        revert::<E, _>(r),
+        E::ResponseIdMismatch(Operator::ResponseIdMismatch {
+            requestId: id,
+            length: U256::from(64)
+        })
+    );
     let too_short = Answer::Bytes(id[..31].to_vec().into());
     let r = simulate_fulfil(&c, s.operator, s.node, &req, too_short).await;
-    assert_eq!(revert::<E, _>(r), E::ResponseIdMismatch(Operator::ResponseIdMismatch { requestId: id, length: U256::from(31) }));
+    assert_eq!(
+        revert::<E, _>(r),
+        E::ResponseIdMismatch(Operator::ResponseIdMismatch {
+            requestId: id,
+            length: U256::from(31)
+        })
+    );
 
     // Not enough gas left for the consumer.
-    let tx = stack::fulfil_tx(&c.provider, s.operator, s.node, &req, answer2(&req, 1)).gas_limit(300_000);
+    let tx = stack::fulfil_tx(&c.provider, s.operator, s.node, &req, answer2(&req, 1))
+        .gas_limit(300_000);
     let r = c.provider.call(tx).await.map_err(Error::from);
     assert!(matches!(revert::<E, _>(r), E::InsufficientConsumerGas(_)));
 
     // All failures left the request answerable.
-    stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 5)).await.expect("fulfil");
-}
-
-#[tokio::test]
-async fn cancel_only_after_expiration_refunds_requester() {
-    let c = chain();
-    let s = c.stack(StackConfig::LINKPOOL).await;
-    let (_, req) = request_v2(&c, &s).await;
-    let consumer = ConsumerUint256::new(s.consumer, c.provider.clone());
-    let op = Operator::new(s.operator, c.provider.clone());
-    let before = c.link_balance(s.link, s.consumer).await;
-
-    let early = c
-        .send(consumer.cancelRequest(req.requestId, req.payment, req.cancelExpiration).from(c.owner).into_transaction_request())
-        .await;
-    assert_eq!(
-        revert::<E, _>(early),
-        E::RequestNotExpired(Operator::RequestNotExpired { requestId: req.requestId, expiration: req.cancelExpiration })
-    );
-
-    c.increase_time(301).await;
-    // Only the requester matches the commitment.
-    let foreign = c
-        .send(
-            op.cancelOracleRequest(req.requestId, req.payment, req.callbackFunctionId, req.cancelExpiration)
-                .from(c.stranger)
-                .into_transaction_request(),
-        )
-        .await;
-    assert_eq!(revert::<E, _>(foreign), E::ParamsMismatch(Operator::ParamsMismatch { requestId: req.requestId }));
-
-    let receipt = c
-        .send(consumer.cancelRequest(req.requestId, req.payment, req.cancelExpiration).from(c.owner).into_transaction_request())
+    stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 5))
         .await
-        .expect("cancel");
-    assert_eq!(events::<IOperator::CancelOracleRequest>(&receipt, s.operator)[0].requestId, req.requestId);
-    assert_eq!(events::<ConsumerUint256::ChainlinkCancelled>(&receipt, s.consumer)[0].id, req.requestId);
-    assert_eq!(c.link_balance(s.link, s.consumer).await, before + req.payment);
-    assert_eq!(c.link_balance(s.link, s.operator).await, U256::ZERO);
-
-    let late = simulate_fulfil(&c, s.operator, s.node, &req, answer2(&req, 1)).await;
-    assert_eq!(revert::<E, _>(late), E::UnknownRequest(Operator::UnknownRequest { requestId: req.requestId }));
-}
-
-#[tokio::test]
-async fn withdraw_is_limited_to_earned_link() {
-    let c = chain();
-    let s = c.stack(StackConfig::LINKPOOL).await;
-    let op = Operator::new(s.operator, c.provider.clone());
-    let (_, answered) = request_v2(&c, &s).await;
-    let (_, _pending) = request_v2(&c, &s).await;
-    stack::fulfil(&c.provider, s.operator, s.node, &answered, answer2(&answered, 1)).await.unwrap();
-    // LINK sent outside a request is not earnings.
-    c.fund(s.link, s.operator, U256::from(5)).await;
-    let payment = sample::PAYMENT;
-    assert_eq!(op.withdrawable().call().await.unwrap(), payment);
-
-    let too_much = c.send(op.withdraw(c.stranger, payment + U256::from(1)).from(c.owner).into_transaction_request()).await;
-    assert_eq!(
-        revert::<E, _>(too_much),
-        E::InsufficientWithdrawable(Operator::InsufficientWithdrawable { requested: payment + U256::from(1), available: payment })
-    );
-    let not_owner = c.send(op.withdraw(c.stranger, U256::from(1)).from(c.stranger).into_transaction_request()).await;
-    assert_eq!(revert::<E, _>(not_owner), E::NotOwner(Operator::NotOwner { caller: c.stranger }));
-
-    let half = payment / U256::from(2);
-    c.send(op.withdraw(c.stranger, half).from(c.owner).into_transaction_request()).await.unwrap();
-    assert_eq!(c.link_balance(s.link, c.stranger).await, half);
-    assert_eq!(op.withdrawable().call().await.unwrap(), payment - half);
-
-    // Earnings survive a change of node accounts.
-    c.send(op.setAuthorizedSenders(vec![c.stranger]).from(c.owner).into_transaction_request()).await.unwrap();
-    assert_eq!(op.withdrawable().call().await.unwrap(), payment - half);
-    c.send(op.withdraw(c.owner, payment - half).from(c.owner).into_transaction_request()).await.unwrap();
-    assert_eq!(op.withdrawable().call().await.unwrap(), U256::ZERO);
-    // What is left is the pending escrow plus the stray 5 juels.
-    assert_eq!(c.link_balance(s.link, s.operator).await, payment + U256::from(5));
+        .expect("fulfil");
 }
 
 /// Sends a hand-built `transferAndCall` payload from the requester EOA.
-async fn transfer_and_call(c: &Chain, link: Address, operator: Address, amount: U256, payload: Vec<u8>) -> Result<TransactionReceipt, Error> {
+async fn transfer_and_call(
+    c: &Chain,
+    link: Address,
+    operator: Address,
+    amount: U256,
+    payload: Vec<u8>,
+) -> Result<TransactionReceipt, Error> {
     let token = LinkToken::new(link, c.provider.clone());
-    c.send(token.transferAndCall(operator, amount, payload.into()).from(c.requester).into_transaction_request()).await
+    c.send(
+        token
+            .transferAndCall(operator, amount, payload.into())
+            .from(c.requester)
+            .into_transaction_request(),
+    )
+    .await
 }
 
 fn operator_request(nonce: u64, data_version: u64) -> IOperator::operatorRequestCall {
@@ -288,31 +361,95 @@ async fn token_transfer_payloads_are_validated() {
     let amount = U256::from(1_000);
 
     // Sender and amount come from the token, not the payload.
-    let receipt = transfer_and_call(&c, s.link, s.operator, amount, operator_request(7, 2).abi_encode()).await.unwrap();
+    let receipt = transfer_and_call(
+        &c,
+        s.link,
+        s.operator,
+        amount,
+        operator_request(7, 2).abi_encode(),
+    )
+    .await
+    .unwrap();
     let req = stack::oracle_request(&receipt, s.operator).unwrap();
-    assert_eq!((req.requester, req.callbackAddr, req.payment), (c.requester, c.requester, amount));
+    assert_eq!(
+        (req.requester, req.callbackAddr, req.payment),
+        (c.requester, c.requester, amount)
+    );
     assert_eq!(req.requestId, request_id(c.requester, 7));
     assert_eq!(req.data, Bytes::from_static(b"\x63get"));
     // An EOA callback "succeeds"; the fulfilment goes through.
-    stack::fulfil(&c.provider, s.operator, s.node, &req, Answer::Bytes(req.requestId.to_vec().into())).await.unwrap();
+    stack::fulfil(
+        &c.provider,
+        s.operator,
+        s.node,
+        &req,
+        Answer::Bytes(req.requestId.to_vec().into()),
+    )
+    .await
+    .unwrap();
 
-    let dup = transfer_and_call(&c, s.link, s.operator, amount, operator_request(8, 2).abi_encode()).await;
+    let dup = transfer_and_call(
+        &c,
+        s.link,
+        s.operator,
+        amount,
+        operator_request(8, 2).abi_encode(),
+    )
+    .await;
     assert!(dup.is_ok());
-    let dup = transfer_and_call(&c, s.link, s.operator, amount, operator_request(8, 2).abi_encode()).await;
-    assert_eq!(revert::<E, _>(dup), E::RequestIdInUse(Operator::RequestIdInUse { requestId: request_id(c.requester, 8) }));
+    let dup = transfer_and_call(
+        &c,
+        s.link,
+        s.operator,
+        amount,
+        operator_request(8, 2).abi_encode(),
+    )
+    .await;
+    assert_eq!(
+        revert::<E, _>(dup),
+        E::RequestIdInUse(Operator::RequestIdInUse {
+            requestId: request_id(c.requester, 8)
+        })
+    );
 
-    let r = transfer_and_call(&c, s.link, s.operator, amount, operator_request(9, 256).abi_encode()).await;
-    assert_eq!(revert::<E, _>(r), E::DataVersionTooLarge(Operator::DataVersionTooLarge { dataVersion: U256::from(256) }));
+    let r = transfer_and_call(
+        &c,
+        s.link,
+        s.operator,
+        amount,
+        operator_request(9, 256).abi_encode(),
+    )
+    .await;
+    assert_eq!(
+        revert::<E, _>(r),
+        E::DataVersionTooLarge(Operator::DataVersionTooLarge {
+            dataVersion: U256::from(256)
+        })
+    );
 
-    let r = transfer_and_call(&c, s.link, s.operator, amount, vec![0x3c, 0x6d, 0x41, 0xb9, 0, 0]).await;
-    assert_eq!(revert::<E, _>(r), E::MalformedRequest(Operator::MalformedRequest { length: U256::from(6) }));
+    let r = transfer_and_call(
+        &c,
+        s.link,
+        s.operator,
+        amount,
+        vec![0x3c, 0x6d, 0x41, 0xb9, 0, 0],
+    )
+    .await;
+    assert_eq!(
+        revert::<E, _>(r),
+        E::MalformedRequest(Operator::MalformedRequest {
+            length: U256::from(6)
+        })
+    );
 
     let mut unknown = operator_request(10, 2).abi_encode();
     unknown[..4].copy_from_slice(&[1, 2, 3, 4]);
     let r = transfer_and_call(&c, s.link, s.operator, amount, unknown).await;
     assert_eq!(
         revert::<E, _>(r),
-        E::UnsupportedRequestFunction(Operator::UnsupportedRequestFunction { selector: FixedBytes([1, 2, 3, 4]) })
+        E::UnsupportedRequestFunction(Operator::UnsupportedRequestFunction {
+            selector: FixedBytes([1, 2, 3, 4])
+        })
     );
 
     // Dirty low bits in the bytes4 word, an out-of-bounds data offset, a truncated head.
@@ -325,7 +462,12 @@ async fn token_transfer_payloads_are_validated() {
     for payload in [dirty, bad_offset, truncated] {
         let len = payload.len();
         let r = transfer_and_call(&c, s.link, s.operator, amount, payload).await;
-        assert_eq!(revert::<E, _>(r), E::MalformedRequest(Operator::MalformedRequest { length: U256::from(len) }));
+        assert_eq!(
+            revert::<E, _>(r),
+            E::MalformedRequest(Operator::MalformedRequest {
+                length: U256::from(len)
+            })
+        );
     }
 
     // v1: the callback must be the requester, so it can never be the LINK token.
@@ -342,77 +484,42 @@ async fn token_transfer_payloads_are_validated() {
     let r = transfer_and_call(&c, s.link, s.operator, amount, v1.abi_encode()).await;
     assert_eq!(
         revert::<E, _>(r),
-        E::CallbackNotRequester(Operator::CallbackNotRequester { callback: s.link, requester: c.requester })
+        E::CallbackNotRequester(Operator::CallbackNotRequester {
+            callback: s.link,
+            requester: c.requester
+        })
     );
 
     // Only LINK may call the request entry points.
-    let r = op.onTokenTransfer(c.stranger, amount, operator_request(13, 2).abi_encode().into()).from(c.stranger).call().await;
-    assert_eq!(call_revert::<E, _>(r), E::NotLinkToken(Operator::NotLinkToken { caller: c.stranger }));
-    let o = operator_request(14, 2);
     let r = op
-        .operatorRequest(o.sender, o.payment, o.specId, o.callbackFunctionId, o.nonce, o.dataVersion, o.data)
+        .onTokenTransfer(
+            c.stranger,
+            amount,
+            operator_request(13, 2).abi_encode().into(),
+        )
         .from(c.stranger)
         .call()
         .await;
-    assert_eq!(call_revert::<E, _>(r), E::NotLinkToken(Operator::NotLinkToken { caller: c.stranger }));
-}
-
-#[tokio::test]
-async fn authorized_senders_are_managed_by_the_owner() {
-    let c = chain();
-    let s = c.stack(StackConfig::LINKPOOL).await;
-    let op = Operator::new(s.operator, c.provider.clone());
-    assert_eq!(op.getAuthorizedSenders().call().await.unwrap(), vec![s.node]);
-    assert!(op.isAuthorizedSender(s.node).call().await.unwrap());
-
-    let r = c.send(op.setAuthorizedSenders(vec![c.stranger]).from(s.node).into_transaction_request()).await;
-    assert_eq!(revert::<E, _>(r), E::NotOwner(Operator::NotOwner { caller: s.node }));
-    let r = c.send(op.setAuthorizedSenders(vec![c.stranger, c.stranger]).from(c.owner).into_transaction_request()).await;
-    assert_eq!(revert::<E, _>(r), E::DuplicateSender(Operator::DuplicateSender { sender: c.stranger }));
-    let r = c.send(op.setAuthorizedSenders(vec![Address::ZERO]).from(c.owner).into_transaction_request()).await;
-    assert_eq!(revert::<E, _>(r), E::ZeroAddress(Operator::ZeroAddress {}));
-
-    let receipt =
-        c.send(op.setAuthorizedSenders(vec![c.stranger, s.node]).from(c.owner).into_transaction_request()).await.unwrap();
-    let changed = &events::<Operator::AuthorizedSendersChanged>(&receipt, s.operator)[0];
-    assert_eq!((changed.senders.clone(), changed.changedBy), (vec![c.stranger, s.node], c.owner));
-
-    // An empty set revokes everyone.
-    c.send(op.setAuthorizedSenders(vec![]).from(c.owner).into_transaction_request()).await.unwrap();
-    assert!(!op.isAuthorizedSender(s.node).call().await.unwrap());
-    assert!(!op.isAuthorizedSender(c.stranger).call().await.unwrap());
-    let (_, req) = request_v2(&c, &s).await;
-    let r = simulate_fulfil(&c, s.operator, s.node, &req, answer2(&req, 1)).await;
-    assert_eq!(revert::<E, _>(r), E::UnauthorizedSender(Operator::UnauthorizedSender { caller: s.node }));
-}
-
-#[tokio::test]
-async fn ownership_transfer_is_two_step() {
-    let c = chain();
-    let s = c.stack(StackConfig::LINKPOOL).await;
-    let op = Operator::new(s.operator, c.provider.clone());
-    let new_owner = c.stranger;
-
-    let r = c.send(op.transferOwnership(new_owner).from(new_owner).into_transaction_request()).await;
-    assert_eq!(revert::<E, _>(r), E::NotOwner(Operator::NotOwner { caller: new_owner }));
-    let r = c.send(op.transferOwnership(c.owner).from(c.owner).into_transaction_request()).await;
-    assert_eq!(revert::<E, _>(r), E::TransferToSelf(Operator::TransferToSelf {}));
-
-    let receipt = c.send(op.transferOwnership(new_owner).from(c.owner).into_transaction_request()).await.unwrap();
-    let requested = &events::<Operator::OwnershipTransferRequested>(&receipt, s.operator)[0];
-    assert_eq!((requested.from, requested.to), (c.owner, new_owner));
-    assert_eq!(op.owner().call().await.unwrap(), c.owner, "nothing changes until accepted");
-    assert_eq!(op.pendingOwner().call().await.unwrap(), new_owner);
-
-    let r = c.send(op.acceptOwnership().from(s.node).into_transaction_request()).await;
-    assert_eq!(revert::<E, _>(r), E::NotPendingOwner(Operator::NotPendingOwner { caller: s.node }));
-    let receipt = c.send(op.acceptOwnership().from(new_owner).into_transaction_request()).await.unwrap();
-    let transferred = &events::<Operator::OwnershipTransferred>(&receipt, s.operator)[0];
-    assert_eq!((transferred.from, transferred.to), (c.owner, new_owner));
-    assert_eq!(op.owner().call().await.unwrap(), new_owner);
-    assert_eq!(op.pendingOwner().call().await.unwrap(), Address::ZERO);
-
-    let r = c.send(op.setAuthorizedSenders(vec![c.owner]).from(c.owner).into_transaction_request()).await;
-    assert_eq!(revert::<E, _>(r), E::NotOwner(Operator::NotOwner { caller: c.owner }));
-    c.send(op.setAuthorizedSenders(vec![c.owner]).from(new_owner).into_transaction_request()).await.unwrap();
+    assert_eq!(
+        call_revert::<E, _>(r),
+        E::NotLinkToken(Operator::NotLinkToken { caller: c.stranger })
+    );
+    let o = operator_request(14, 2);
+    let r = op
+        .operatorRequest(
+            o.sender,
+            o.payment,
+            o.specId,
+            o.callbackFunctionId,
+            o.nonce,
+            o.dataVersion,
+            o.data,
+        )
+        .from(c.stranger)
+        .call()
+        .await;
+    assert_eq!(
+        call_revert::<E, _>(r),
+        E::NotLinkToken(Operator::NotLinkToken { caller: c.stranger })
+    );
 }

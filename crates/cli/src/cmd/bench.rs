@@ -11,7 +11,8 @@ pub(crate) enum BenchCommand {
     /// side by side on one anvil with the same LINK, consumer and request.
     /// Latency: the node's own time from OracleRequest log received to
     /// fulfilment transaction handed to the transaction manager, data-source
-    /// time excluded (p50, p99). Throughput: --requests requests sent at once
+    /// time excluded (p50, p99), for requests sent one at a time, and for the
+    /// requests of the throughput burst (which queue behind each other). Throughput: --requests requests sent at once
     /// to a devnet on interval mining, fulfilled per second. Build with
     /// --release (`make bench`) for meaningful figures.
     DirectRequest(DirectRequestArgs),
@@ -34,6 +35,12 @@ pub(crate) struct DirectRequestArgs {
     /// Requests sent before measuring, to warm the node up.
     #[arg(long, default_value_t = 20)]
     warmup: usize,
+    /// Requests of the latency run, sent one at a time.
+    #[arg(long, default_value_t = 50)]
+    latency_samples: usize,
+    /// Pause between two requests of the latency run, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    latency_interval_ms: u64,
     /// Where the benchmark node keeps its state (wiped at start).
     #[arg(long, default_value = ".bench")]
     data_dir: PathBuf,
@@ -55,6 +62,8 @@ impl BenchCommand {
                     block_time: a.block_time,
                     block_gas_limit: a.block_gas_limit,
                     warmup: a.warmup,
+                    latency_samples: a.latency_samples,
+                    latency_interval: std::time::Duration::from_millis(a.latency_interval_ms),
                     data_dir: a.data_dir,
                 };
                 let report = bench::direct_request(&opts, |msg| eprintln!("… {msg}")).await?;

@@ -21,7 +21,11 @@
 //! been handled (its checkpoint is acknowledged after the inserts), so a crash
 //! never loses a request, and the idempotent insert never duplicates one.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use alloy::{
     primitives::{Address, B256},
@@ -36,6 +40,9 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use crate::{executor::RunExecutor, NodeState, Result};
+
+/// Most events handled as one batch.
+const MAX_BATCH: usize = 512;
 
 /// A job as the service matches it.
 #[derive(Debug, Clone)]
@@ -130,7 +137,26 @@ impl DirectRequestService {
                         break;
                     }
                     ev = events.recv() => match ev {
-                        Some(ev) => self.handle(&index, ev).await,
+                        Some(ev) => {
+                            // Drain what is already queued, so a burst of requests is
+                            // inserted in one transaction.
+                            let mut batch = vec![ev];
+                            while batch.len() < MAX_BATCH {
+                                match events.try_recv() {
+                                    Ok(ev) => batch.push(ev),
+                                    Err(_) => break,
+                                }
+                            }
+                            if let Err(unhandled) = self.handle_batch(&index, batch).await {
+                                // Stop the poller before the unhandled checkpoints are dropped
+                                // (dropping one acknowledges it): the cursor stays before the
+                                // failed events and the new poller delivers them again.
+                                poller.shutdown().await;
+                                drop(unhandled);
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                                break;
+                            }
+                        }
                         None => {
                             tracing::warn!("log poller stopped; restarting it");
                             tokio::time::sleep(Duration::from_secs(1)).await;
@@ -142,8 +168,60 @@ impl DirectRequestService {
         }
     }
 
-    async fn handle(&self, index: &JobIndex, ev: PollerEvent) {
-        let result = match ev {
+    /// Handles events in order; consecutive `OracleRequest` logs become one insert.
+    /// On a store failure, returns the events not handled yet.
+    async fn handle_batch(&self, index: &JobIndex, events: Vec<PollerEvent>) -> std::result::Result<(), Vec<PollerEvent>> {
+        let mut requests: Vec<(NewRun, Instant)> = Vec::new();
+        let mut events = events.into_iter();
+        while let Some(ev) = events.next() {
+            if let PollerEvent::Log(log) = &ev {
+                if log.topic0() == Some(&OracleRequest::SIGNATURE_HASH) {
+                    if let Some(new) = self.prepare_request(index, log) {
+                        requests.push((new, Instant::now()));
+                    }
+                    continue;
+                }
+            }
+            let failed = match self.insert_requests(std::mem::take(&mut requests)).await {
+                Ok(()) => self.handle(index, ev).await.err(),
+                Err(e) => Some(e),
+            };
+            if let Some(e) = failed {
+                tracing::error!(error = %e, "direct-request events failed; re-reading them from the cursor");
+                return Err(events.collect());
+            }
+        }
+        self.insert_requests(requests).await.map_err(|e| {
+            tracing::error!(error = %e, "persisting requests failed; re-reading them from the cursor");
+            Vec::new()
+        })
+    }
+
+    /// Persists the runs of a batch of requests, then starts the ready ones.
+    async fn insert_requests(&self, requests: Vec<(NewRun, Instant)>) -> Result<()> {
+        if requests.is_empty() {
+            return Ok(());
+        }
+        let (runs, seen): (Vec<NewRun>, Vec<Instant>) = requests.into_iter().unzip();
+        let inserted = self.state.store.insert_runs(&runs).await?;
+        for ((new, run), seen) in runs.iter().zip(inserted).zip(seen) {
+            match run {
+                Inserted::New(run) => {
+                    tracing::info!(run = run.id, job = run.job_id, request_id = ?run.request_id, "request received");
+                    if new.status == RunStatus::Running {
+                        self.executor.start_seen(run.id, Some(seen));
+                    }
+                }
+                Inserted::Existing(run) => {
+                    tracing::debug!(run = run.id, "request already has a run (re-delivered log)");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn handle(&self, index: &JobIndex, ev: PollerEvent) -> Result<()> {
+        match ev {
             PollerEvent::Head(n) => {
                 self.state.set_head(n);
                 self.start_ready(n).await
@@ -154,46 +232,40 @@ impl DirectRequestService {
                 c.ack();
                 Ok(())
             }
-        };
-        if let Err(e) = result {
-            // The cursor does not move past an unhandled event: the checkpoint
-            // after it is only acknowledged once we get there, and errors here
-            // are store errors, which the restart of the poller retries.
-            tracing::error!(error = %e, "direct-request event failed");
         }
     }
 
-    async fn on_log(&self, index: &JobIndex, log: Log) -> Result<()> {
-        let seen = std::time::Instant::now();
-        let Some(topic0) = log.topic0().copied() else { return Ok(()) };
-        if topic0 == CancelOracleRequest::SIGNATURE_HASH {
+    async fn on_log(&self, _index: &JobIndex, log: Log) -> Result<()> {
+        if log.topic0() == Some(&CancelOracleRequest::SIGNATURE_HASH) {
             return self.on_cancel(&log).await;
         }
-        if topic0 != OracleRequest::SIGNATURE_HASH {
-            return Ok(());
-        }
-        let Some(spec_id) = log.topics().get(1).copied() else { return Ok(()) };
+        Ok(())
+    }
+
+    /// Matches an `OracleRequest` log to a job and checks it; the run to persist, if any.
+    fn prepare_request(&self, index: &JobIndex, log: &Log) -> Option<NewRun> {
+        let spec_id = log.topics().get(1).copied()?;
         let Some(job) = index.by_spec_id.get(&(log.address(), spec_id)) else {
             tracing::debug!(%spec_id, operator = %log.address(), "OracleRequest for no job of ours");
-            return Ok(());
+            return None;
         };
         let req = match OracleRequest::decode_log_data(log.data()) {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e, tx = ?log.transaction_hash, "undecodable OracleRequest log; ignored");
-                return Ok(());
+                return None;
             }
         };
         if !job.spec.allows_requester(req.requester) {
             tracing::warn!(job = job.id, requester = %req.requester, "requester not in the job's allowlist; ignored");
-            return Ok(());
+            return None;
         }
         if req.payment < job.spec.min_contract_payment_link_juels {
             tracing::warn!(
                 job = job.id, payment = %req.payment, min = %job.spec.min_contract_payment_link_juels,
                 "request pays less than minContractPaymentLinkJuels; ignored"
             );
-            return Ok(());
+            return None;
         }
         let block_number = log.block_number.unwrap_or_default();
         let block_hash = log.block_hash.unwrap_or_default();
@@ -215,26 +287,16 @@ impl DirectRequestService {
             "requester": req.requester,
             "payment": req.payment.to_string(),
         });
-        let new = NewRun {
+        // A request that is already confirmed goes straight to running (one write fewer).
+        let ready = self.state.head() >= ready_at;
+        Some(NewRun {
             job_id: job.id,
             idempotency_key: format!("log:{block_hash}:{log_index}"),
             inputs,
             request_id: Some(req.requestId.to_string()),
             ready_at_block: Some(ready_at as i64),
-            status: RunStatus::PendingConfirmations,
-        };
-        match self.state.store.insert_run(&new).await? {
-            Inserted::New(run) => {
-                tracing::info!(run = run.id, job = job.id, request_id = %req.requestId, block = block_number, "request received");
-                if self.state.head() >= ready_at {
-                    self.executor.start_seen(run.id, Some(seen));
-                }
-            }
-            Inserted::Existing(run) => {
-                tracing::debug!(run = run.id, "request already has a run (re-delivered log)");
-            }
-        }
-        Ok(())
+            status: if ready { RunStatus::Running } else { RunStatus::PendingConfirmations },
+        })
     }
 
     async fn on_cancel(&self, log: &Log) -> Result<()> {

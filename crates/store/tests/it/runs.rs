@@ -13,6 +13,7 @@ both_backends!(
     runs_by_request_id_finds_all,
     runs_ready_at_confirmation_block,
     corrupt_status_is_typed_error,
+    insert_runs_batches_new_and_existing,
 );
 
 async fn insert_run_round_trips_fields(db: &TestDb) {
@@ -388,4 +389,23 @@ async fn corrupt_status_is_typed_error(db: &TestDb) {
     .await;
     let err = db.list_runs(&RunFilter::default()).await.unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
+}
+
+async fn insert_runs_batches_new_and_existing(db: &TestDb) {
+    let j = job(db, "j").await;
+    let before = run(db, j.id, "b").await;
+    let batch = vec![new_run(j.id, "a"), new_run(j.id, "b"), new_run(j.id, "c")];
+    let out = db.insert_runs(&batch).await.unwrap();
+    assert_eq!(out.len(), 3);
+    assert!(out[0].is_new() && out[2].is_new(), "{out:?}");
+    assert!(!out[1].is_new(), "an existing key is reported as existing");
+    assert_eq!(out[1].get().id, before.id);
+    let keys: Vec<&str> = out.iter().map(|r| r.get().idempotency_key.as_str()).collect();
+    assert_eq!(keys, ["a", "b", "c"], "results keep the input order");
+    // Re-inserting the whole batch creates nothing.
+    let again = db.insert_runs(&batch).await.unwrap();
+    assert!(again.iter().all(|r| !r.is_new()));
+    assert_eq!(db.insert_runs(&[]).await.unwrap().len(), 0);
+    // A batch for a missing job fails.
+    assert!(db.insert_runs(&[new_run(j.id + 99, "z")]).await.is_err());
 }

@@ -5,7 +5,8 @@ use serde_json::json;
 both_backends!(
     upsert_inserts_then_updates,
     task_runs_are_ordered_and_scoped,
-    task_run_for_missing_run_is_not_found
+    task_run_for_missing_run_is_not_found,
+    batch_upsert_is_all_or_nothing
 );
 
 fn task(run_id: i64, task_id: &str, index: i64) -> TaskRunRecord {
@@ -78,4 +79,21 @@ async fn task_runs_are_ordered_and_scoped(db: &TestDb) {
 async fn task_run_for_missing_run_is_not_found(db: &TestDb) {
     let err = db.upsert_task_run(&task(4242, "x", 0)).await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+}
+
+async fn batch_upsert_is_all_or_nothing(db: &TestDb) {
+    let j = job(db, "j").await;
+    let r = run(db, j.id, "r").await;
+    let batch = vec![task(r.id, "decode", 0), task(r.id, "fetch", 1), task(r.id, "parse", 2)];
+    db.upsert_task_runs(&batch).await.unwrap();
+    assert_eq!(db.task_runs(r.id).await.unwrap(), batch);
+
+    // Updates in a batch overwrite; a batch with a bad row writes nothing.
+    let updated = TaskRunRecord { output: Some(json!(42)), finished_at: Some(9), ..batch[2].clone() };
+    let bad = task(r.id + 1_000, "ghost", 3);
+    assert!(db.upsert_task_runs(&[updated.clone(), bad]).await.is_err());
+    assert_eq!(db.task_runs(r.id).await.unwrap(), batch, "nothing of a failed batch is written");
+    db.upsert_task_runs(&[updated.clone()]).await.unwrap();
+    assert_eq!(db.task_runs(r.id).await.unwrap()[2], updated);
+    db.upsert_task_runs(&[]).await.unwrap();
 }
