@@ -62,6 +62,8 @@ pub struct DevnetConfig {
     pub max_http_body_bytes: usize,
     /// Our contracts or Chainlink's (from `@chainlink/contracts`), per contract.
     pub flavors: StackConfig,
+    /// The node's database URL; `None` keeps the node's default (SQLite in `data_dir`).
+    pub database_url: Option<String>,
 }
 
 impl Default for DevnetConfig {
@@ -76,6 +78,7 @@ impl Default for DevnetConfig {
             task_timeout: Duration::from_secs(10),
             max_http_body_bytes: 1024 * 1024,
             flavors: StackConfig::LINKPOOL,
+            database_url: None,
         }
     }
 }
@@ -180,6 +183,7 @@ fn node_config(config: &DevnetConfig, anvil: &AnvilInstance, node_key: &PrivateK
 
     let mut c = NodeConfig::default();
     c.data_dir = dir.clone();
+    c.database.url = config.database_url.clone();
     c.api.listen = ([127, 0, 0, 1], config.api_port).into();
     c.chain.rpc_url = anvil.endpoint();
     c.chain.chain_id = Some(anvil.chain_id());

@@ -3,15 +3,6 @@ use std::{path::PathBuf, time::Duration};
 use clap::Args;
 use linkpool_devnet::{Devnet, DevnetConfig};
 
-/// Start a complete local network and run the demo requests.
-///
-/// It starts anvil, deploys LINK, an Operator and two example consumers,
-/// starts a demo price API and a node, creates the Chainlink docs'
-/// "Get > Uint256" and "MultiWord" jobs, sends one request per job, and
-/// prints each answer with its latency and gas. It then keeps running (use
-/// `linkpool jobs list` and `linkpool runs list` against the printed API)
-/// until Ctrl-C. With --once it exits instead: 0 if every request was
-/// fulfilled with the expected value, 1 otherwise.
 #[derive(Debug, Args)]
 pub(crate) struct DevnetArgs {
     /// Run the scenarios and exit with their verdict.

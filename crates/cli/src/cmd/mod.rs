@@ -11,9 +11,24 @@ use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Run an oracle node: watch the chain, run jobs, serve the API.
+    /// Run an oracle node.
+    ///
+    /// Settings come from the TOML file given with --config, then from
+    /// `LINKPOOL_*` environment variables (nested keys use `__`, e.g.
+    /// `LINKPOOL_CHAIN__RPC_URL`). Everything has a default suited to a local
+    /// anvil on 127.0.0.1:8545. The sending key is the first key in the
+    /// keystore directory (`linkpool keys create`); its password comes from
+    /// `[keys] password_file` or LINKPOOL_KEYSTORE_PASSWORD.
     Node(node::NodeArgs),
-    /// Start a local chain, contracts, a demo data source and a node, and run the demo scenarios.
+    /// Start a complete local network and run the demo requests.
+    ///
+    /// It starts anvil, deploys LINK, an Operator and two example consumers,
+    /// starts a demo price API and a node, creates the Chainlink docs'
+    /// "Get > Uint256" and "MultiWord" jobs, sends one request per job, and
+    /// prints each answer with its latency and gas. It then keeps running (use
+    /// `linkpool jobs list` and `linkpool runs list` against the printed API)
+    /// until Ctrl-C. With --once it exits instead: 0 if every request was
+    /// fulfilled with the expected value, 1 otherwise.
     Devnet(devnet::DevnetArgs),
     /// Create, list, show and delete jobs on a running node.
     #[command(subcommand)]

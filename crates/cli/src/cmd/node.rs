@@ -3,14 +3,6 @@ use std::path::PathBuf;
 use clap::Args;
 use linkpool_node::{Node, NodeConfig};
 
-/// Run an oracle node.
-///
-/// Settings come from the TOML file given with --config, then from
-/// `LINKPOOL_*` environment variables (nested keys use `__`, e.g.
-/// `LINKPOOL_CHAIN__RPC_URL`). Everything has a default suited to a local
-/// anvil on 127.0.0.1:8545. The sending key is the first key in the
-/// keystore directory (`linkpool keys create`); its password comes from
-/// `[keys] password_file` or LINKPOOL_KEYSTORE_PASSWORD.
 #[derive(Debug, Args)]
 pub(crate) struct NodeArgs {
     /// The node's TOML config file.

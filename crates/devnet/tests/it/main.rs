@@ -3,5 +3,7 @@
 
 mod bad_input;
 mod compat;
+mod direct_request;
 mod harness;
+mod postgres;
 mod scenarios;
