@@ -190,6 +190,8 @@ fn node_config(config: &DevnetConfig, anvil: &AnvilInstance, node_key: &PrivateK
     c.chain.poll_interval = config.poll_interval;
     c.chain.start_block = Some(0);
     c.chain.bump_after = Duration::from_secs(5);
+    // Local blocks can be 250 ms apart: a fulfilment waiting a few blocks under load is not stuck.
+    c.chain.bump_after_blocks = 20;
     c.keys.password_file = Some(password_file);
     // The demo data source is on loopback: the devnet opts out of the guard explicitly.
     c.pipeline.allow_unrestricted_network_access = true;

@@ -89,9 +89,11 @@ pub struct ChainConfig {
     pub tx_confirmations: u64,
     /// Gas limit of fulfilment transactions when neither the task nor the job sets one.
     pub default_gas_limit: u64,
-    /// Re-price an unconfirmed transaction after this long.
+    /// Re-price an unconfirmed transaction after this long…
     #[serde(with = "humantime_serde")]
     pub bump_after: Duration,
+    /// …or after this many blocks without it, whichever comes first.
+    pub bump_after_blocks: u64,
     /// Never bid more than this per gas, in wei.
     pub max_fee_per_gas_wei: u64,
 }
@@ -106,6 +108,7 @@ impl Default for ChainConfig {
             tx_confirmations: 1,
             default_gas_limit: 500_000,
             bump_after: Duration::from_secs(30),
+            bump_after_blocks: 3,
             max_fee_per_gas_wei: 500_000_000_000,
         }
     }

@@ -99,6 +99,15 @@ impl RunExecutor {
     /// Like [`Self::start`], for a run whose log was received at `seen`: the
     /// node's log → transaction latency is then recorded in its metrics.
     pub fn start_seen(self: &Arc<Self>, run_id: i64, seen: Option<Instant>) {
+        self.spawn(run_id, None, seen);
+    }
+
+    /// Starts a run that was just inserted: no store reads before its first task.
+    pub fn start_new(self: &Arc<Self>, run: RunRecord, seen: Instant) {
+        self.spawn(run.id, Some(run), Some(seen));
+    }
+
+    fn spawn(self: &Arc<Self>, run_id: i64, fresh: Option<RunRecord>, seen: Option<Instant>) {
         let token = CancellationToken::new();
         {
             let mut inflight = self.inflight.lock();
@@ -109,7 +118,7 @@ impl RunExecutor {
         }
         let this = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = this.execute(run_id, token, seen).await {
+            if let Err(e) = this.execute(run_id, fresh, token, seen).await {
                 // Store errors leave the run as it was; it resumes on restart.
                 tracing::error!(run = run_id, error = %e, "run execution failed");
             }
@@ -131,9 +140,22 @@ impl RunExecutor {
         Ok(())
     }
 
-    async fn execute(self: &Arc<Self>, run_id: i64, token: CancellationToken, seen: Option<Instant>) -> Result<()> {
+    async fn execute(
+        self: &Arc<Self>,
+        run_id: i64,
+        fresh: Option<RunRecord>,
+        token: CancellationToken,
+        seen: Option<Instant>,
+    ) -> Result<()> {
         let store = &self.state.store;
-        let Some(run) = store.get_run(run_id).await? else { return Ok(()) };
+        let is_fresh = fresh.is_some();
+        let run = match fresh {
+            Some(run) => run,
+            None => match store.get_run(run_id).await? {
+                Some(run) => run,
+                None => return Ok(()),
+            },
+        };
         if matches!(run.status, RunStatus::Completed | RunStatus::Errored | RunStatus::Cancelled) {
             return Ok(());
         }
@@ -156,13 +178,18 @@ impl RunExecutor {
             }
         };
         // Successful results of tasks that ran before a crash are reused; failed ones run again.
-        let previous: HashMap<String, TaskResult> = store
-            .task_runs(run_id)
-            .await?
-            .into_iter()
-            .filter(|t| t.error.is_none() && t.finished_at.is_some())
-            .filter_map(|t| task_result_from_record(&t).map(|r| (t.task_id.clone(), r)))
-            .collect();
+        // A run inserted a moment ago has none.
+        let previous: HashMap<String, TaskResult> = if is_fresh {
+            HashMap::new()
+        } else {
+            store
+                .task_runs(run_id)
+                .await?
+                .into_iter()
+                .filter(|t| t.error.is_none() && t.finished_at.is_some())
+                .filter_map(|t| task_result_from_record(&t).map(|r| (t.task_id.clone(), r)))
+                .collect()
+        };
 
         let data_source_time = Arc::new(AtomicU64::new(0));
         let pending = Arc::new(PendingTaskRuns::default());

@@ -129,6 +129,7 @@ impl Node {
         txm_config.confirmations = config.chain.tx_confirmations;
         txm_config.poll_interval = config.chain.poll_interval;
         txm_config.bump_after = Some(config.chain.bump_after);
+        txm_config.bump_after_blocks = Some(config.chain.bump_after_blocks.max(1));
         txm_config.fees.max_fee_per_gas = u128::from(config.chain.max_fee_per_gas_wei);
         let txm = Arc::new(TxManager::spawn(client.clone(), store.clone(), [key.signer().clone()], txm_config)?);
 

@@ -33,7 +33,7 @@
 //!
 //! SQLite runs in WAL mode with a 30 s busy timeout, `foreign_keys = ON`, `synchronous = NORMAL`
 //! (durable across node crashes; add `?synchronous=full` to the URL to also survive power loss)
-//! and an 8-connection pool, so concurrent writers queue for the write lock instead of failing
+//! and a single-connection pool, so concurrent writers queue in sqlx (not in SQLite's sleeping busy handler) instead of failing
 //! with "database is locked". Writes are single autocommit statements, so no transaction ever
 //! has to upgrade a read lock to a write lock.
 //!

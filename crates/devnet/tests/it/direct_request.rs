@@ -169,7 +169,7 @@ async fn runs_wait_for_min_incoming_confirmations() {
         assert_eq!(run["status"], "pending_confirmations", "after {extra} more block(s): {run}");
         assert_eq!(fulfilment(&devnet, req.requestId).await, None, "fulfilled after only {extra} more block(s)");
     }
-    assert!(devnet.source.hits() == 0, "the data source was queried before the request was confirmed");
+    assert_eq!(devnet.source.hits(), 0, "the data source was queried before the request was confirmed");
 
     mine(&devnet, 1).await;
     assert_eq!(wait_for_fulfilment(&devnet, req.requestId).await, expected_answer());
@@ -530,15 +530,9 @@ async fn runs_paginate_newest_first_and_filter_by_status() {
     devnet.shutdown().await;
 }
 
-/// The API promises JSON errors `{"error": {"kind", "message"}}` for every failure (see the
-/// `linkpool_node::api` docs). Errors the handlers raise follow it (`status=finished`,
-/// `limit=0`), but when axum's `Query`/`Path` extractors reject a value that does not parse as a
-/// number, the answer is axum's plain-text rejection, e.g. `400 text/plain "Failed to deserialize
-/// query string: limit: invalid digit found in string"`.
+/// The API answers JSON errors `{"error": {"kind", "message"}}` for every failure, including
+/// query strings and paths that do not parse (axum's own rejections are plain text).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: /v2/runs?limit=abc (also before=abc, job=abc) and /v2/runs/abc answer 400 with axum's plain-text \
-            rejection instead of the API's JSON error {\"error\": {\"kind\": \"bad_request\", ...}}: \
-            crates/node/src/api/runs.rs uses bare Query/Path extractors"]
 async fn malformed_queries_and_paths_get_json_errors() {
     let dir = tempfile::tempdir().unwrap();
     let devnet = devnet(&dir).await;

@@ -1,7 +1,10 @@
 use std::sync::Arc;
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::{
+        rejection::{PathRejection, QueryRejection},
+        Path, Query, State,
+    },
     Json,
 };
 use linkpool_store::{RunFilter, RunRecord, RunStatus, TaskRunRecord};
@@ -50,8 +53,9 @@ fn task_view(t: &TaskRunRecord) -> Value {
 
 pub(super) async fn list(
     State(state): State<Arc<NodeState>>,
-    Query(q): Query<ListQuery>,
+    q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q?;
     let status = q
         .status
         .as_deref()
@@ -68,8 +72,9 @@ pub(super) async fn list(
 
 pub(super) async fn show(
     State(state): State<Arc<NodeState>>,
-    Path(id): Path<i64>,
+    id: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    let Path(id) = id?;
     let run = state.store.get_run(id).await?.ok_or_else(|| ApiError::NotFound(format!("run {id}")))?;
     let tasks = state.store.task_runs(id).await?;
     let mut v = run_view(&run);

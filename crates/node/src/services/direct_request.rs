@@ -207,9 +207,9 @@ impl DirectRequestService {
         for ((new, run), seen) in runs.iter().zip(inserted).zip(seen) {
             match run {
                 Inserted::New(run) => {
-                    tracing::info!(run = run.id, job = run.job_id, request_id = ?run.request_id, "request received");
+                    tracing::debug!(run = run.id, job = run.job_id, request_id = ?run.request_id, "request received");
                     if new.status == RunStatus::Running {
-                        self.executor.start_seen(run.id, Some(seen));
+                        self.executor.start_new(run, seen);
                     }
                 }
                 Inserted::Existing(run) => {
