@@ -190,13 +190,9 @@ impl BenchReport {
     }
 }
 
-fn contract_err(what: &str) -> impl FnOnce(linkpool_bindings::Error) -> DevnetError + '_ {
-    move |e| DevnetError::Contract { what: what.into(), message: e.to_string() }
-}
-
 /// Gas of our Operator and Chainlink's, on one automining anvil.
 pub async fn measure_gas(rounds: usize) -> Result<((GasRow, GasRow), (GasRow, GasRow))> {
-    linkpool_bindings::reference::ensure_built().map_err(contract_err("build the reference contracts"))?;
+    linkpool_bindings::reference::ensure_built().map_err(DevnetError::contract("build the reference contracts"))?;
     let anvil = linkpool_devtools::anvil()?.try_spawn()?;
     let owner: PrivateKeySigner = anvil.keys()[0].clone().into();
     let node: PrivateKeySigner = anvil.keys()[1].clone().into();
@@ -213,8 +209,8 @@ pub async fn measure_gas(rounds: usize) -> Result<((GasRow, GasRow), (GasRow, Ga
         for flavors in [ours, theirs] {
             let stack = DirectRequestStack::deploy(&provider, owner.address(), node.address(), flavors)
                 .await
-                .map_err(contract_err("deploy"))?;
-            let samples = measure_uint256(&provider, &stack, version, rounds.max(2)).await.map_err(contract_err("measure"))?;
+                .map_err(DevnetError::contract("deploy"))?;
+            let samples = measure_uint256(&provider, &stack, version, rounds.max(2)).await.map_err(DevnetError::contract("measure"))?;
             rows.push(GasRow { first: samples[0], steady: *samples.last().expect("rounds >= 2") });
         }
     }
@@ -318,14 +314,14 @@ async fn burst(devnet: &Devnet, n: usize) -> Result<HashSet<B256>> {
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         let req = linkpool_bindings::stack::oracle_request(&receipt, devnet.contracts.operator)
-            .map_err(contract_err("request"))?;
+            .map_err(DevnetError::contract("request"))?;
         ids.insert(req.requestId);
     }
     Ok(ids)
 }
 
-fn rpc(what: &'static str) -> impl Fn(alloy::transports::TransportError) -> DevnetError {
-    move |e| DevnetError::Contract { what: what.into(), message: e.to_string() }
+fn rpc(what: &'static str) -> impl FnOnce(alloy::transports::TransportError) -> DevnetError {
+    DevnetError::contract(what)
 }
 
 /// Polls the consumer's `ValueFulfilled` logs until every id in `ids` is fulfilled.

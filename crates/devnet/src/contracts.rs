@@ -30,7 +30,7 @@ impl Contracts {
     pub async fn deploy(provider: &DynProvider, owner: Address, node_sender: Address, flavors: StackConfig) -> Result<Self> {
         let s = DirectRequestStack::deploy(provider, owner, node_sender, flavors)
             .await
-            .map_err(|e| DevnetError::Contract { what: "deploy the direct-request stack".into(), message: e.to_string() })?;
+            .map_err(DevnetError::contract("deploy the direct-request stack"))?;
         Ok(Self {
             flavors,
             link: s.link,

@@ -45,7 +45,7 @@ impl DevnetError {
         move |source| Self::Io { what, source }
     }
 
-    pub(crate) fn contract(what: impl Into<String>) -> impl FnOnce(alloy::contract::Error) -> Self {
+    pub(crate) fn contract<E: std::fmt::Display>(what: impl Into<String>) -> impl FnOnce(E) -> Self {
         let what = what.into();
         move |e| Self::Contract { what, message: e.to_string() }
     }

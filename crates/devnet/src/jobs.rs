@@ -59,32 +59,22 @@ impl ApiClient {
 
     /// `POST /v2/jobs`, returning the JSON answer (an error for non-2xx).
     pub async fn post_toml(&self, toml: &str) -> Result<Value> {
-        let resp = self
-            .http
-            .post(format!("{}/v2/jobs", self.base))
-            .bearer_auth(&self.token)
-            .header("content-type", "application/toml")
-            .body(toml.to_owned())
-            .send()
-            .await
-            .map_err(|e| DevnetError::Api(e.to_string()))?;
-        let status = resp.status();
-        let v: Value = resp.json().await.map_err(|e| DevnetError::Api(e.to_string()))?;
-        if !status.is_success() {
-            return Err(DevnetError::Api(format!("{status}: {v}")));
-        }
-        Ok(v)
+        self.send(
+            self.http
+                .post(format!("{}/v2/jobs", self.base))
+                .header("content-type", "application/toml")
+                .body(toml.to_owned()),
+        )
+        .await
     }
 
     /// `GET` a path, returning the JSON answer.
     pub async fn get(&self, path: &str) -> Result<Value> {
-        let resp = self
-            .http
-            .get(format!("{}{}", self.base, path))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .map_err(|e| DevnetError::Api(e.to_string()))?;
+        self.send(self.http.get(format!("{}{}", self.base, path))).await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Value> {
+        let resp = req.bearer_auth(&self.token).send().await.map_err(|e| DevnetError::Api(e.to_string()))?;
         let status = resp.status();
         let v: Value = resp.json().await.map_err(|e| DevnetError::Api(e.to_string()))?;
         if !status.is_success() {

@@ -9,11 +9,11 @@ use std::{
 use alloy::{
     primitives::{Address, B256, U256},
     providers::Provider,
-    rpc::types::{Filter, TransactionReceipt},
+    rpc::types::{Filter, TransactionReceipt, TransactionRequest},
     sol_types::SolEvent,
 };
 use bigdecimal::BigDecimal;
-use linkpool_bindings::{ConsumerMultiWord, ConsumerUint256, Operator};
+use linkpool_bindings::{ConsumerMultiWord, ConsumerUint256};
 
 use crate::{contracts::REQUEST_PAYMENT, datasource, Devnet, DevnetError, Result};
 
@@ -113,14 +113,18 @@ pub(crate) async fn run_all(devnet: &Devnet) -> Result<ScenarioReport> {
     Ok(report)
 }
 
+/// Sends a request transaction from the devnet's requester and waits for its receipt.
+async fn send(devnet: &Devnet, tx: TransactionRequest, what: &str) -> Result<TransactionReceipt> {
+    linkpool_bindings::stack::send(&devnet.provider, tx)
+        .await
+        .map_err(DevnetError::contract(what))
+}
+
 /// The request id of the `OracleRequest` in a request's receipt.
-fn request_id_of(receipt: &TransactionReceipt) -> Result<B256> {
-    receipt
-        .inner
-        .logs()
-        .iter()
-        .find_map(|l| Operator::OracleRequest::decode_log_data(l.data()).ok().map(|e| e.requestId))
-        .ok_or_else(|| DevnetError::Scenario { name: "request".into(), message: "no OracleRequest log in the receipt".into() })
+fn request_id_of(devnet: &Devnet, receipt: &TransactionReceipt) -> Result<B256> {
+    linkpool_bindings::stack::oracle_request(receipt, devnet.contracts.operator)
+        .map(|r| r.requestId)
+        .map_err(|e| DevnetError::Scenario { name: "request".into(), message: e.to_string() })
 }
 
 /// Sends the docs' Get > Uint256 request (24h ETH/USD volume × 10^18) and waits for its answer.
@@ -128,7 +132,7 @@ pub async fn request_uint256(devnet: &Devnet) -> Result<ScenarioOutcome> {
     let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());
     let url = format!("{}/data/pricemultifull?fsyms=ETH&tsyms=USD", devnet.source.url());
     let times: u64 = 1_000_000_000_000_000_000;
-    let receipt = consumer
+    let request = consumer
         .requestPrice(
             devnet.contracts.operator,
             devnet.uint256_job.spec_id,
@@ -137,14 +141,10 @@ pub async fn request_uint256(devnet: &Devnet) -> Result<ScenarioOutcome> {
             alloy::primitives::I256::try_from(times).expect("fits"),
             U256::from(REQUEST_PAYMENT),
         )
-        .send()
-        .await
-        .map_err(DevnetError::contract("requestPrice"))?
-        .get_receipt()
-        .await
-        .map_err(|e| DevnetError::Contract { what: "requestPrice".into(), message: e.to_string() })?;
+        .into_transaction_request();
+    let receipt = send(devnet, request, "requestPrice").await?;
     let started = Instant::now();
-    let request_id = request_id_of(&receipt)?;
+    let request_id = request_id_of(devnet, &receipt)?;
     let expected = vec![scaled(datasource::volume("ETH", "USD").expect("quote"), times)];
     let (log, fulfil_gas) = wait_for_event(
         devnet,
@@ -183,16 +183,12 @@ pub async fn request_multiword(devnet: &Devnet) -> Result<ScenarioOutcome> {
         format!("{base}/data/price?fsym=ETH&tsyms=EUR"),
         "EUR".to_owned(),
     ];
-    let receipt = consumer
+    let request = consumer
         .requestMultiple(devnet.contracts.operator, devnet.multiword_job.spec_id, keys, values, U256::from(REQUEST_PAYMENT))
-        .send()
-        .await
-        .map_err(DevnetError::contract("requestMultiple"))?
-        .get_receipt()
-        .await
-        .map_err(|e| DevnetError::Contract { what: "requestMultiple".into(), message: e.to_string() })?;
+        .into_transaction_request();
+    let receipt = send(devnet, request, "requestMultiple").await?;
     let started = Instant::now();
-    let request_id = request_id_of(&receipt)?;
+    let request_id = request_id_of(devnet, &receipt)?;
     let expected = vec![
         scaled(datasource::price("BTC", "USD").expect("quote"), 100_000),
         scaled(datasource::price("ETH", "USD").expect("quote"), 100_000),

@@ -358,6 +358,9 @@ struct NodeTxSender {
 #[async_trait]
 impl EthTxSender for NodeTxSender {
     async fn send(&self, req: EthTxRequest) -> std::result::Result<EthTxOutcome, EthTxError> {
+        if let Some(chain) = req.evm_chain_id.filter(|c| *c != self.state.chain_id) {
+            return Err(EthTxError(format!("evmChainID {chain} is not the chain this node serves ({})", self.state.chain_id)));
+        }
         let tx = TxRequest {
             idempotency_key: req.idempotency_key,
             from: self.from,
@@ -375,6 +378,11 @@ impl EthTxSender for NodeTxSender {
             self.state.metrics.record_log_to_tx(seen.elapsed().saturating_sub(sources));
         }
         let outcome = self.txm.wait(id).await.map_err(|e| EthTxError(e.to_string()))?;
+        // The task's `minConfirmations`: its block counts as the first.
+        let final_block = outcome.block_number + req.min_confirmations.saturating_sub(1);
+        while self.state.head() < final_block {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         Ok(EthTxOutcome {
             tx_hash: outcome.hash,
             block_number: Some(outcome.block_number),
