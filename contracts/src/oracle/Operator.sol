@@ -10,27 +10,33 @@ import {IERC677Receiver} from "../token/interfaces/IERC677Receiver.sol";
 /// @dev Lifecycle: a consumer calls `LINK.transferAndCall(operator, payment, oracleRequest(...) or
 /// operatorRequest(...))`; LINK calls `onTokenTransfer`, which stores a one-slot commitment
 /// `bytes31(keccak256(payment, callback, selector, expiration)) | uint8 dataVersion` and emits
-/// `OracleRequest`. An authorized node account answers with `fulfillOracleRequest(2)`, which checks
-/// the commitment, credits the payment to the operator, and calls the consumer back. After
-/// `EXPIRYTIME` the requester may cancel and get its payment back.
+/// `OracleRequest`, and adds the payment to the escrow. An authorized node account answers with
+/// `fulfillOracleRequest(2)`, which checks the commitment, releases the payment from escrow, and
+/// calls the consumer back. After `EXPIRYTIME` the requester may cancel and get its payment back.
+/// The owner may withdraw every LINK this contract holds that is not in escrow (Chainlink's
+/// `withdrawable() == LINK.balanceOf(this) - escrow`), including LINK sent by a plain `transfer`.
 ///
 /// Differences from Chainlink's implementation (the ABI and the events are the same):
 /// - `onTokenTransfer` decodes the payload itself instead of `delegatecall`ing itself; the checks
 ///   are the same (LINK only, length >= 68, selector whitelist, sender and amount taken from the
 ///   token, strict ABI decoding).
-/// - No global escrow counter: earned LINK is credited on fulfilment, in the same storage slot as
-///   the fulfilling account's authorization flag. A request therefore writes one storage slot, and a
-///   fulfilment writes two (commitment cleared, credit increased). `withdrawable()` is the earned
-///   amount; LINK sent outside a request is not withdrawable.
+/// - The escrow is split in two so that a fulfilment writes no extra slot: a request adds its
+///   payment to a global counter (`s_unsettled`), and a fulfilment releases it by crediting the
+///   fulfilling account's slot, which also holds its authorization flag and is read anyway. The
+///   escrow is the counter minus the credits of the current senders; `setAuthorizedSenders` folds
+///   the credits of replaced senders into the counter. A request therefore writes two slots
+///   (commitment, counter) and a fulfilment two (commitment cleared, credit increased), as in
+///   Chainlink, but the fulfilment's credit slot is already warm.
 /// - A v1 request whose callback is not the requester is rejected (Chainlink accepts it but it can
 ///   then be neither fulfilled nor cancelled).
 /// - Only the owner sets authorized senders; there is no forwarder management, no `ownerForward`,
 ///   no `ownerTransferAndCall` and no `distributeFunds`.
 ///
 /// Privileged functions and what they cannot do:
-/// - owner: `setAuthorizedSenders`, `withdraw`, `transferOwnership`. The owner cannot withdraw
-///   escrowed payments of pending requests, cannot fulfil or cancel requests, cannot change the
-///   LINK token, cannot make the contract call arbitrary addresses.
+/// - owner: `setAuthorizedSenders`, `withdraw`, `transferOwnership`. The owner may withdraw any
+///   LINK not in escrow (payments of answered requests and LINK sent outside a request), but
+///   cannot withdraw escrowed payments of pending requests, cannot fulfil or cancel requests,
+///   cannot change the LINK token, cannot make the contract call arbitrary addresses.
 /// - pending owner: `acceptOwnership`, nothing else.
 /// - authorized senders: `fulfillOracleRequest`, `fulfillOracleRequest2`. They cannot change the
 ///   payment, callback, selector or expiration of a request (the commitment binds them), cannot
@@ -47,6 +53,9 @@ contract Operator is IOperator {
     uint256 private constant MINIMUM_REQUEST_LENGTH = 68;
     /// @dev Credit value of an authorized sender that earned nothing yet (0 means not authorized).
     uint256 private constant AUTHORIZED = 1;
+    /// @dev Floor of `s_unsettled`, so the slot never returns to zero and every request pays the
+    /// same (nonzero-to-nonzero) write.
+    uint256 private constant UNSETTLED_FLOOR = 1;
     bytes4 private constant ORACLE_REQUEST_SELECTOR = IOperator.oracleRequest.selector;
     bytes4 private constant OPERATOR_REQUEST_SELECTOR = IOperator.operatorRequest.selector;
 
@@ -54,12 +63,14 @@ contract Operator is IOperator {
 
     /// @dev requestId => bytes31 params hash in the high bytes | uint8 data version in the low byte.
     mapping(bytes32 requestId => uint256 commitment) private s_commitments;
-    /// @dev 0: not authorized; otherwise AUTHORIZED + LINK earned by that sender since the last
-    /// withdrawal or sender-set change.
+    /// @dev 0: not authorized; otherwise AUTHORIZED + payments released by that sender's
+    /// fulfilments since it was last authorized.
     mapping(address sender => uint256 credit) private s_senderCredits;
     address[] private s_senderList;
-    /// @dev Withdrawable LINK not held in any sender credit.
-    uint256 private s_settledEarnings;
+    /// @dev UNSETTLED_FLOOR + payments of requests neither cancelled nor folded out of a sender
+    /// credit. LINK in escrow = s_unsettled - UNSETTLED_FLOOR - sum of current senders' credits
+    /// (each minus AUTHORIZED).
+    uint256 private s_unsettled;
     address private s_owner;
     address private s_pendingOwner;
     bool private transient s_locked;
@@ -70,6 +81,7 @@ contract Operator is IOperator {
     constructor(address link, address owner_) {
         if (link == address(0) || owner_ == address(0)) revert ZeroAddress();
         i_link = link;
+        s_unsettled = UNSETTLED_FLOOR;
         s_owner = owner_;
         emit OwnershipTransferred(address(0), owner_);
     }
@@ -203,6 +215,7 @@ contract Operator is IOperator {
         }
         if (expiration > block.timestamp) revert RequestNotExpired(requestId, expiration);
         delete s_commitments[requestId];
+        s_unsettled -= payment;
         emit CancelOracleRequest(requestId);
         _sendLink(msg.sender, payment);
     }
@@ -219,12 +232,12 @@ contract Operator is IOperator {
     /// @inheritdoc IOperator
     function setAuthorizedSenders(address[] calldata senders) external onlyOwner {
         address[] storage current = s_senderList;
-        uint256 settled = s_settledEarnings;
+        uint256 released;
         uint256 count = current.length;
         for (uint256 i; i < count; ++i) {
             address old = current[i];
-            // Keep what the old sender earned withdrawable.
-            settled += s_senderCredits[old] - AUTHORIZED;
+            // What the old sender released leaves the escrow for good, so it stays withdrawable.
+            released += s_senderCredits[old] - AUTHORIZED;
             delete s_senderCredits[old];
         }
         count = senders.length;
@@ -234,7 +247,7 @@ contract Operator is IOperator {
             if (s_senderCredits[sender] != 0) revert DuplicateSender(sender);
             s_senderCredits[sender] = AUTHORIZED;
         }
-        s_settledEarnings = settled;
+        s_unsettled -= released;
         s_senderList = senders;
         emit AuthorizedSendersChanged(senders, msg.sender);
     }
@@ -252,17 +265,11 @@ contract Operator is IOperator {
     // ------------------------------------------------------------------ funds
 
     /// @inheritdoc IOperator
+    /// @dev No bookkeeping to update: the escrow does not change, and the balance drops by
+    /// `amount`, which is at most balance - escrow, so the escrow stays fully backed.
     function withdraw(address recipient, uint256 amount) external onlyOwner nonReentrant {
         uint256 available = _withdrawable();
         if (amount > available) revert InsufficientWithdrawable(amount, available);
-        // Move every sender credit into the settled pool, then take the amount from it.
-        address[] storage senders = s_senderList;
-        uint256 count = senders.length;
-        for (uint256 i; i < count; ++i) {
-            address sender = senders[i];
-            if (s_senderCredits[sender] != AUTHORIZED) s_senderCredits[sender] = AUTHORIZED;
-        }
-        s_settledEarnings = available - amount;
         _sendLink(recipient, amount);
     }
 
@@ -307,7 +314,7 @@ contract Operator is IOperator {
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Records a request: one new storage slot, one event.
+    /// @dev Records a request: one new storage slot, the escrow counter, one event.
     function _request(
         address sender,
         uint256 payment,
@@ -325,6 +332,7 @@ contract Operator is IOperator {
         uint256 expiration = block.timestamp + EXPIRYTIME;
         s_commitments[requestId] =
             (_paramsHash(payment, callback, callbackFunctionId, expiration) & ~uint256(0xff)) | dataVersion;
+        s_unsettled += payment;
         emit OracleRequest(specId, sender, requestId, payment, callback, callbackFunctionId, expiration, dataVersion, data);
     }
 
@@ -334,8 +342,9 @@ contract Operator is IOperator {
         if (credit == 0) revert UnauthorizedSender(msg.sender);
     }
 
-    /// @dev Checks a fulfilment against the commitment, releases the escrow to the caller's credit,
-    /// and makes sure the consumer gets enough gas. Everything before the untrusted callback.
+    /// @dev Checks a fulfilment against the commitment, releases the escrow by crediting the
+    /// payment to the caller's slot (already read for authorization, so no extra cold slot), and
+    /// makes sure the consumer gets enough gas. Everything before the untrusted callback.
     function _settle(
         uint256 credit,
         bytes32 requestId,
@@ -359,12 +368,19 @@ contract Operator is IOperator {
         }
     }
 
-    function _withdrawable() private view returns (uint256 total) {
-        total = s_settledEarnings;
+    /// @dev LINK.balanceOf(this) minus the escrow. The escrow is always backed by the balance
+    /// (LINK is only paid out as refunds of escrowed payments or withdrawals of the rest).
+    function _withdrawable() private view returns (uint256) {
+        return ILinkToken(i_link).balanceOf(address(this)) - _escrowed();
+    }
+
+    /// @dev Payments of pending requests: the unsettled counter minus what current senders released.
+    function _escrowed() private view returns (uint256 escrowed) {
+        escrowed = s_unsettled - UNSETTLED_FLOOR;
         address[] storage senders = s_senderList;
         uint256 count = senders.length;
         for (uint256 i; i < count; ++i) {
-            total += s_senderCredits[senders[i]] - AUTHORIZED;
+            escrowed -= s_senderCredits[senders[i]] - AUTHORIZED;
         }
     }
 

@@ -129,7 +129,7 @@ interface IOperator is IERC677Receiver {
     /// @param expiration When it can be cancelled.
     error RequestNotExpired(bytes32 requestId, uint256 expiration);
 
-    /// @notice The owner asked to withdraw more than the earned, non-escrowed LINK.
+    /// @notice The owner asked to withdraw more than the LINK not held in escrow.
     /// @param requested The amount asked for.
     /// @param available The withdrawable amount.
     error InsufficientWithdrawable(uint256 requested, uint256 available);
@@ -205,9 +205,9 @@ interface IOperator is IERC677Receiver {
     ) external;
 
     /// @notice Answers a request with one word. Only authorized senders.
-    /// @dev Releases the escrow to the operator, emits `OracleResponse`, then calls
-    /// `callbackAddress` with `(requestId, data)` if at least `MINIMUM_CONSUMER_GAS_LIMIT` gas is
-    /// left. A reverting callback does not revert the fulfilment.
+    /// @dev Releases the payment from escrow (it becomes withdrawable), emits `OracleResponse`,
+    /// then calls `callbackAddress` with `(requestId, data)` if at least
+    /// `MINIMUM_CONSUMER_GAS_LIMIT` gas is left. A reverting callback does not revert the fulfilment.
     /// @param requestId The request.
     /// @param payment The payment from the request event.
     /// @param callbackAddress The callback from the request event.
@@ -243,7 +243,8 @@ interface IOperator is IERC677Receiver {
         bytes calldata data
     ) external returns (bool success);
 
-    /// @notice Cancels the caller's expired request and refunds its payment to the caller.
+    /// @notice Cancels the caller's expired request and refunds its payment to the caller; the
+    /// payment leaves the escrow and never becomes withdrawable.
     /// @param requestId The request.
     /// @param payment The payment from the request event.
     /// @param callbackFunc The selector from the request event.
@@ -262,7 +263,7 @@ interface IOperator is IERC677Receiver {
     // ------------------------------------------------------------------ node accounts
 
     /// @notice Replaces the set of accounts allowed to fulfil. Only the owner.
-    /// @dev Earnings credited to removed senders stay withdrawable. An empty list stops all
+    /// @dev Payments released by removed senders stay withdrawable. An empty list stops all
     /// fulfilments (emergency revoke).
     /// @param senders The new set; no zero address, no duplicates.
     function setAuthorizedSenders(address[] calldata senders) external;
@@ -278,13 +279,16 @@ interface IOperator is IERC677Receiver {
 
     // ------------------------------------------------------------------ funds
 
-    /// @notice Sends earned LINK to `recipient`. Only the owner; never touches escrowed payments.
+    /// @notice Sends LINK that is not in escrow to `recipient`. Only the owner; never touches the
+    /// escrowed payments of pending requests.
     /// @param recipient The receiver.
     /// @param amount The amount in juels; at most `withdrawable()`.
     function withdraw(address recipient, uint256 amount) external;
 
-    /// @notice LINK the owner may withdraw: payments of answered requests, minus past withdrawals.
-    /// @dev LINK sent to this contract outside a request (plain `transfer`) is not counted.
+    /// @notice LINK the owner may withdraw: `LINK.balanceOf(this)` minus the escrowed payments of
+    /// pending requests (Chainlink's semantics).
+    /// @dev This includes payments of answered requests and LINK sent to this contract outside a
+    /// request (plain `transfer`), minus past withdrawals.
     /// @return amount The withdrawable juels.
     function withdrawable() external view returns (uint256 amount);
 

@@ -91,7 +91,7 @@ async fn cancel_only_after_expiration_refunds_requester() {
 }
 
 #[tokio::test]
-async fn withdraw_is_limited_to_earned_link() {
+async fn withdraw_is_limited_to_link_not_in_escrow() {
     let c = chain();
     let s = c.stack(StackConfig::LINKPOOL).await;
     let op = Operator::new(s.operator, c.provider.clone());
@@ -106,14 +106,16 @@ async fn withdraw_is_limited_to_earned_link() {
     )
     .await
     .unwrap();
-    // LINK sent outside a request is not earnings.
-    c.fund(s.link, s.operator, U256::from(5)).await;
+    // LINK sent outside a request is withdrawable too, as in Chainlink's Operator.
+    let stray = U256::from(5);
+    c.fund(s.link, s.operator, stray).await;
     let payment = sample::PAYMENT;
-    assert_eq!(op.withdrawable().call().await.unwrap(), payment);
+    let available = payment + stray;
+    assert_eq!(op.withdrawable().call().await.unwrap(), available);
 
     let too_much = c
         .send(
-            op.withdraw(c.stranger, payment + U256::from(1))
+            op.withdraw(c.stranger, available + U256::from(1))
                 .from(c.owner)
                 .into_transaction_request(),
         )
@@ -121,8 +123,8 @@ async fn withdraw_is_limited_to_earned_link() {
     assert_eq!(
         revert::<E, _>(too_much),
         E::InsufficientWithdrawable(Operator::InsufficientWithdrawable {
-            requested: payment + U256::from(1),
-            available: payment
+            requested: available + U256::from(1),
+            available
         })
     );
     let not_owner = c
@@ -146,7 +148,7 @@ async fn withdraw_is_limited_to_earned_link() {
     .await
     .unwrap();
     assert_eq!(c.link_balance(s.link, c.stranger).await, half);
-    assert_eq!(op.withdrawable().call().await.unwrap(), payment - half);
+    assert_eq!(op.withdrawable().call().await.unwrap(), available - half);
 
     // Earnings survive a change of node accounts.
     c.send(
@@ -156,20 +158,17 @@ async fn withdraw_is_limited_to_earned_link() {
     )
     .await
     .unwrap();
-    assert_eq!(op.withdrawable().call().await.unwrap(), payment - half);
+    assert_eq!(op.withdrawable().call().await.unwrap(), available - half);
     c.send(
-        op.withdraw(c.owner, payment - half)
+        op.withdraw(c.owner, available - half)
             .from(c.owner)
             .into_transaction_request(),
     )
     .await
     .unwrap();
     assert_eq!(op.withdrawable().call().await.unwrap(), U256::ZERO);
-    // What is left is the pending escrow plus the stray 5 juels.
-    assert_eq!(
-        c.link_balance(s.link, s.operator).await,
-        payment + U256::from(5)
-    );
+    // What is left is exactly the pending escrow.
+    assert_eq!(c.link_balance(s.link, s.operator).await, payment);
 }
 
 #[tokio::test]

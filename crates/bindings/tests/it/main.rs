@@ -1,6 +1,6 @@
 //! Contract tests against a real anvil, through the typed bindings.
 //!
-//! Tests of the Chainlink reference peer (`compat`, `gas`) build `contracts/reference-out/` on
+//! Tests of the Chainlink reference peer (`compat`, `escrow`, `gas`) build `contracts/reference-out/` on
 //! first use (`npm ci` + `node scripts/build-reference.mjs`; needs Node.js and network access to
 //! the npm registry the first time).
 
@@ -9,5 +9,6 @@ mod cbor;
 mod client;
 mod common;
 mod compat;
+mod escrow;
 mod gas;
 mod operator;

@@ -45,7 +45,10 @@ pub(crate) async fn request_v2(
     (receipt, request)
 }
 
-async fn request_v1(c: &Chain, s: &stack::DirectRequestStack) -> IOperator::OracleRequest {
+pub(crate) async fn request_v1(
+    c: &Chain,
+    s: &stack::DirectRequestStack,
+) -> IOperator::OracleRequest {
     let consumer = ConsumerUint256::new(s.consumer, c.provider.clone());
     let tx = consumer
         .requestPriceV1(
