@@ -106,9 +106,7 @@ impl Error {
     pub fn revert_data(&self) -> Option<alloy::primitives::Bytes> {
         match self {
             Self::Contract(e) => e.as_revert_data(),
-            Self::Transport(e) => e
-                .as_error_resp()
-                .and_then(|payload| payload.as_revert_data()),
+            Self::Transport(e) => e.as_error_resp().and_then(|payload| payload.as_revert_data()),
             _ => None,
         }
     }

@@ -39,13 +39,8 @@ pub enum ReferenceContract {
 
 impl ReferenceContract {
     /// Every reference contract.
-    pub const ALL: [Self; 5] = [
-        Self::Operator,
-        Self::LinkToken,
-        Self::ConsumerUint256,
-        Self::ConsumerMultiWord,
-        Self::RequestEncoder,
-    ];
+    pub const ALL: [Self; 5] =
+        [Self::Operator, Self::LinkToken, Self::ConsumerUint256, Self::ConsumerMultiWord, Self::RequestEncoder];
 
     /// The artifact name in `contracts/reference-out/`.
     pub const fn artifact_name(self) -> &'static str {
@@ -111,9 +106,7 @@ pub fn load_from(dir: &Path, contract: ReferenceContract) -> Result<Artifact> {
     let path = contract.path_in(dir);
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::ReferenceMissing { path })
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::ReferenceMissing { path }),
         Err(source) => return Err(Error::Io { path, source }),
     };
     serde_json::from_str(&text).map_err(|source| Error::InvalidArtifact { path, source })
@@ -158,36 +151,19 @@ pub fn ensure_built() -> Result<()> {
 /// [`Error::Command`] if npm or node fail.
 pub fn build() -> Result<()> {
     let dir = contracts_dir();
-    if !dir
-        .join("node_modules/@chainlink/contracts/package.json")
-        .is_file()
-    {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&dir))?;
+    if !dir.join("node_modules/@chainlink/contracts/package.json").is_file() {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
     }
-    run(Command::new("node")
-        .arg("scripts/build-reference.mjs")
-        .current_dir(&dir))
+    run(Command::new("node").arg("scripts/build-reference.mjs").current_dir(&dir))
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
     let command = format!("{cmd:?}");
-    let out = cmd.output().map_err(|e| Error::Command {
-        command: command.clone(),
-        detail: e.to_string(),
-    })?;
+    let out = cmd.output().map_err(|e| Error::Command { command: command.clone(), detail: e.to_string() })?;
     if out.status.success() {
         return Ok(());
     }
-    Err(Error::Command {
-        command,
-        detail: format!(
-            "{}: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ),
-    })
+    Err(Error::Command { command, detail: format!("{}: {}", out.status, String::from_utf8_lossy(&out.stderr).trim()) })
 }
 
 /// An exclusive lock held as a file created with `create_new`; removed on drop.
@@ -202,16 +178,8 @@ impl BuildLock {
     fn acquire(path: &Path) -> Result<Self> {
         let start = Instant::now();
         loop {
-            match fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)
-            {
-                Ok(_) => {
-                    return Ok(Self {
-                        path: path.to_path_buf(),
-                    })
-                }
+            match fs::OpenOptions::new().write(true).create_new(true).open(path) {
+                Ok(_) => return Ok(Self { path: path.to_path_buf() }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     // A lock older than the timeout belongs to a crashed build.
                     let stale = fs::metadata(path)
@@ -224,18 +192,11 @@ impl BuildLock {
                         continue;
                     }
                     if start.elapsed() > Self::TIMEOUT {
-                        return Err(Error::LockTimeout {
-                            path: path.to_path_buf(),
-                        });
+                        return Err(Error::LockTimeout { path: path.to_path_buf() });
                     }
                     std::thread::sleep(Self::POLL);
                 }
-                Err(source) => {
-                    return Err(Error::Io {
-                        path: path.to_path_buf(),
-                        source,
-                    })
-                }
+                Err(source) => return Err(Error::Io { path: path.to_path_buf(), source }),
             }
         }
     }
@@ -261,10 +222,7 @@ mod tests {
     fn missing_artifact_is_a_typed_error_with_the_fix() {
         let dir = scratch_dir("no-reference");
         let err = load_from(&dir, ReferenceContract::Operator).unwrap_err();
-        assert!(
-            matches!(&err, Error::ReferenceMissing { path } if path.ends_with("Operator.json")),
-            "{err}"
-        );
+        assert!(matches!(&err, Error::ReferenceMissing { path } if path.ends_with("Operator.json")), "{err}");
         assert!(err.to_string().contains("build-reference.mjs"), "{err}");
         fs::remove_dir_all(&dir).unwrap();
     }
@@ -281,11 +239,7 @@ mod tests {
     #[test]
     fn artifacts_parse_when_well_formed() {
         let dir = scratch_dir("good-reference");
-        fs::write(
-            dir.join("Operator.json"),
-            r#"{"abi": [], "bytecode": "0x6001", "deployedBytecode": "0x"}"#,
-        )
-        .unwrap();
+        fs::write(dir.join("Operator.json"), r#"{"abi": [], "bytecode": "0x6001", "deployedBytecode": "0x"}"#).unwrap();
         let artifact = load_from(&dir, ReferenceContract::Operator).unwrap();
         fs::remove_dir_all(&dir).unwrap();
         assert_eq!(artifact.bytecode.as_ref(), &[0x60, 0x01]);

@@ -66,10 +66,7 @@ impl ChainClient {
 
     /// Connects with a full [`ClientConfig`].
     pub async fn connect_with(config: &ClientConfig) -> Result<Self> {
-        let url = config
-            .url
-            .parse::<reqwest::Url>()
-            .map_err(|e| invalid_url(&config.url, e.to_string()))?;
+        let url = config.url.parse::<reqwest::Url>().map_err(|e| invalid_url(&config.url, e.to_string()))?;
         match url.scheme() {
             "http" | "https" => {}
             "ws" | "wss" => {
@@ -117,10 +114,7 @@ impl ChainClient {
 
 impl fmt::Debug for ChainClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ChainClient")
-            .field("endpoint", &self.endpoint)
-            .field("chain_id", &self.chain_id)
-            .finish()
+        f.debug_struct("ChainClient").field("endpoint", &self.endpoint).field("chain_id", &self.chain_id).finish()
     }
 }
 
@@ -148,10 +142,7 @@ mod tests {
 
     #[test]
     fn redacts_credentials_path_and_query() {
-        assert_eq!(
-            redact_url("https://user:pw@mainnet.example.com/v3/SECRET?key=abc"),
-            "https://mainnet.example.com"
-        );
+        assert_eq!(redact_url("https://user:pw@mainnet.example.com/v3/SECRET?key=abc"), "https://mainnet.example.com");
         assert_eq!(redact_url("http://127.0.0.1:8545"), "http://127.0.0.1:8545");
         assert_eq!(redact_url("not a url"), "<unparseable url>");
     }

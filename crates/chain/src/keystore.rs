@@ -38,8 +38,7 @@ impl Password {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let mut text = Zeroizing::new(
-            fs::read_to_string(path)
-                .map_err(|source| Error::PasswordFile { path: path.to_path_buf(), source })?,
+            fs::read_to_string(path).map_err(|source| Error::PasswordFile { path: path.to_path_buf(), source })?,
         );
         if text.ends_with('\n') {
             text.pop();
@@ -140,9 +139,7 @@ impl KeyStore {
 
     /// Imports a hex private key (`0x` prefix optional).
     pub fn import_hex(&self, hex_key: &str, password: &Password) -> Result<NodeKey> {
-        let bytes = Zeroizing::new(
-            alloy::hex::decode(hex_key.trim()).map_err(|_| Error::InvalidPrivateKey)?,
-        );
+        let bytes = Zeroizing::new(alloy::hex::decode(hex_key.trim()).map_err(|_| Error::InvalidPrivateKey)?);
         if bytes.len() != 32 {
             return Err(Error::InvalidPrivateKey);
         }
@@ -152,8 +149,8 @@ impl KeyStore {
     /// Decrypts one key file.
     pub fn load(path: impl AsRef<Path>, password: &Password) -> Result<NodeKey> {
         let path = path.as_ref();
-        let signer = PrivateKeySigner::decrypt_keystore(path, password.as_bytes())
-            .map_err(|e| keystore_error(path, e))?;
+        let signer =
+            PrivateKeySigner::decrypt_keystore(path, password.as_bytes()).map_err(|e| keystore_error(path, e))?;
         Ok(NodeKey { signer, path: path.to_path_buf() })
     }
 
@@ -204,8 +201,7 @@ impl KeyStore {
 /// Cheap pre-check so a README or a stray file in the directory does not abort loading.
 fn looks_like_keystore(path: &Path) -> bool {
     let Ok(text) = fs::read_to_string(path) else { return false };
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&text)
-    else {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(&text) else {
         return false;
     };
     map.contains_key("crypto") || map.contains_key("Crypto")
@@ -273,10 +269,7 @@ mod tests {
         let store = KeyStore::new(dir.path());
         let pw = Password::new("pw");
         let key = store.import_hex(DEV_KEY, &pw).unwrap();
-        assert_eq!(
-            key.address(),
-            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse::<Address>().unwrap()
-        );
+        assert_eq!(key.address(), "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse::<Address>().unwrap());
         let again = store.import_hex(DEV_KEY, &pw).unwrap_err();
         assert!(matches!(again, Error::KeyExists { .. }), "{again}");
         // a stray non-key file is ignored

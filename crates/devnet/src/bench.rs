@@ -153,10 +153,7 @@ impl BenchReport {
     pub fn tables(&self) -> String {
         let mut out = String::new();
         out.push_str("gas (whole transaction gasUsed; same LINK, consumer and request; only the Operator differs)\n\n");
-        out.push_str(&format!(
-            "{:<34} {:>12} {:>12} {:>9}\n",
-            "call", "linkpool", "chainlink", "delta"
-        ));
+        out.push_str(&format!("{:<34} {:>12} {:>12} {:>9}\n", "call", "linkpool", "chainlink", "delta"));
         let row = |name: &str, ours: u64, theirs: u64| {
             format!(
                 "{:<34} {:>12} {:>12} {:>+8.1}%\n",
@@ -174,7 +171,9 @@ impl BenchReport {
         out.push_str(&row("v1 fulfil (fulfillOracleRequest)", o1.steady.fulfil, r1.steady.fulfil));
         out.push_str(&row("v2 request, first ever", o2.first.request, r2.first.request));
         out.push_str(&row("v2 fulfil, first ever", o2.first.fulfil, r2.first.fulfil));
-        out.push_str("\nnode overhead (log received → fulfilment tx handed to the tx manager, data source time excluded)\n\n");
+        out.push_str(
+            "\nnode overhead (log received → fulfilment tx handed to the tx manager, data source time excluded)\n\n",
+        );
         let b = |q| Self::ms(quantile(&self.burst_latencies, q));
         out.push_str(&format!("{:<12} {:>12} {:>12}\n", "", "paced", "in the burst"));
         out.push_str(&format!("{:<12} {:>12} {:>12}\n", "samples", self.latencies.len(), self.burst_latencies.len()));
@@ -210,7 +209,9 @@ pub async fn measure_gas(rounds: usize) -> Result<((GasRow, GasRow), (GasRow, Ga
             let stack = DirectRequestStack::deploy(&provider, owner.address(), node.address(), flavors)
                 .await
                 .map_err(DevnetError::contract("deploy"))?;
-            let samples = measure_uint256(&provider, &stack, version, rounds.max(2)).await.map_err(DevnetError::contract("measure"))?;
+            let samples = measure_uint256(&provider, &stack, version, rounds.max(2))
+                .await
+                .map_err(DevnetError::contract("measure"))?;
             rows.push(GasRow { first: samples[0], steady: *samples.last().expect("rounds >= 2") });
         }
     }

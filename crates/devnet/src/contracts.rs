@@ -27,7 +27,12 @@ impl Contracts {
     /// Deploys LINK, an Operator owned by `owner` that authorizes
     /// `node_sender`, and both consumers, funded with LINK. `flavors` picks
     /// ours or Chainlink's (from `@chainlink/contracts`) for each.
-    pub async fn deploy(provider: &DynProvider, owner: Address, node_sender: Address, flavors: StackConfig) -> Result<Self> {
+    pub async fn deploy(
+        provider: &DynProvider,
+        owner: Address,
+        node_sender: Address,
+        flavors: StackConfig,
+    ) -> Result<Self> {
         let s = DirectRequestStack::deploy(provider, owner, node_sender, flavors)
             .await
             .map_err(DevnetError::contract("deploy the direct-request stack"))?;

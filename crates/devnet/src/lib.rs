@@ -35,10 +35,10 @@ use linkpool_bindings::stack::StackConfig;
 use linkpool_node::{Node, NodeConfig, NodeHandle};
 
 pub use contracts::Contracts;
-pub use linkpool_bindings::stack::{Flavor, StackConfig as Flavors};
 pub use datasource::DemoDataSource;
 pub use error::{DevnetError, Result};
 pub use jobs::{ApiClient, CreatedJob};
+pub use linkpool_bindings::stack::{Flavor, StackConfig as Flavors};
 pub use scenario::{ScenarioOutcome, ScenarioReport};
 
 /// Devnet settings.
@@ -124,12 +124,12 @@ impl Devnet {
         let deployer: PrivateKeySigner = anvil.keys()[0].clone().into();
         let node_key: PrivateKeySigner = anvil.keys()[NODE_KEY_INDEX].clone().into();
         let owner = deployer.address();
-        let provider = ProviderBuilder::new()
-            .wallet(EthereumWallet::from(deployer))
-            .connect_http(anvil.endpoint_url())
-            .erased();
+        let provider =
+            ProviderBuilder::new().wallet(EthereumWallet::from(deployer)).connect_http(anvil.endpoint_url()).erased();
         let contracts = Contracts::deploy(&provider, owner, node_key.address(), config.flavors).await?;
-        let source = DemoDataSource::start(config.data_source_port).await.map_err(DevnetError::io("starting the demo data source"))?;
+        let source = DemoDataSource::start(config.data_source_port)
+            .await
+            .map_err(DevnetError::io("starting the demo data source"))?;
 
         let node_config = node_config(&config, &anvil, &node_key)?;
         let node = Node::start(node_config.clone()).await?;
@@ -177,7 +177,8 @@ fn node_config(config: &DevnetConfig, anvil: &AnvilInstance, node_key: &PrivateK
     }
     std::fs::create_dir_all(dir).map_err(DevnetError::io(format!("creating {}", dir.display())))?;
     let password_file = dir.join("keystore-password");
-    std::fs::write(&password_file, DEVNET_KEYSTORE_PASSWORD).map_err(DevnetError::io("writing the keystore password"))?;
+    std::fs::write(&password_file, DEVNET_KEYSTORE_PASSWORD)
+        .map_err(DevnetError::io("writing the keystore password"))?;
     let keystore = linkpool_chain_keystore(dir);
     keystore.import_key(&node_key.to_bytes(), &linkpool_chain::Password::new(DEVNET_KEYSTORE_PASSWORD))?;
 

@@ -94,11 +94,7 @@ fn join(v: &[U256]) -> String {
 pub fn scaled(decimal: &str, times: u64) -> U256 {
     let v = BigDecimal::from_str(decimal).expect("demo value") * BigDecimal::from(times);
     let (digits, scale) = v.normalized().into_bigint_and_exponent();
-    let int = if scale <= 0 {
-        digits * num_pow10((-scale) as u32)
-    } else {
-        digits / num_pow10(scale as u32)
-    };
+    let int = if scale <= 0 { digits * num_pow10((-scale) as u32) } else { digits / num_pow10(scale as u32) };
     U256::from_str(&int.to_string()).expect("non-negative")
 }
 
@@ -115,9 +111,7 @@ pub(crate) async fn run_all(devnet: &Devnet) -> Result<ScenarioReport> {
 
 /// Sends a request transaction from the devnet's requester and waits for its receipt.
 async fn send(devnet: &Devnet, tx: TransactionRequest, what: &str) -> Result<TransactionReceipt> {
-    linkpool_bindings::stack::send(&devnet.provider, tx)
-        .await
-        .map_err(DevnetError::contract(what))
+    linkpool_bindings::stack::send(&devnet.provider, tx).await.map_err(DevnetError::contract(what))
 }
 
 /// The request id of the `OracleRequest` in a request's receipt.
@@ -154,9 +148,11 @@ pub async fn request_uint256(devnet: &Devnet) -> Result<ScenarioOutcome> {
     )
     .await?;
     let answer = match log {
-        Some(data) => vec![ConsumerUint256::ValueFulfilled::decode_log_data(&data)
-            .map_err(|e| DevnetError::Scenario { name: "uint256".into(), message: e.to_string() })?
-            .value],
+        Some(data) => vec![
+            ConsumerUint256::ValueFulfilled::decode_log_data(&data)
+                .map_err(|e| DevnetError::Scenario { name: "uint256".into(), message: e.to_string() })?
+                .value,
+        ],
         None => vec![],
     };
     Ok(ScenarioOutcome {
@@ -184,7 +180,13 @@ pub async fn request_multiword(devnet: &Devnet) -> Result<ScenarioOutcome> {
         "EUR".to_owned(),
     ];
     let request = consumer
-        .requestMultiple(devnet.contracts.operator, devnet.multiword_job.spec_id, keys, values, U256::from(REQUEST_PAYMENT))
+        .requestMultiple(
+            devnet.contracts.operator,
+            devnet.multiword_job.spec_id,
+            keys,
+            values,
+            U256::from(REQUEST_PAYMENT),
+        )
         .into_transaction_request();
     let receipt = send(devnet, request, "requestMultiple").await?;
     let started = Instant::now();

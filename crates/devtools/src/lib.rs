@@ -21,9 +21,7 @@ pub use alloy::node_bindings::{Anvil, AnvilInstance};
 #[derive(Debug, thiserror::Error)]
 pub enum DevToolsError {
     /// No anvil binary could be found.
-    #[error(
-        "anvil not found: set LINKPOOL_ANVIL, run `make tools` (npm ci in tools/), or put anvil on PATH"
-    )]
+    #[error("anvil not found: set LINKPOOL_ANVIL, run `make tools` (npm ci in tools/), or put anvil on PATH")]
     AnvilNotFound,
 }
 
@@ -32,9 +30,10 @@ pub type Result<T, E = DevToolsError> = std::result::Result<T, E>;
 
 /// The workspace root, derived from this crate's manifest directory at build time.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-    })
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
 
 fn npm_platform() -> (&'static str, &'static str) {

@@ -86,12 +86,11 @@ pub(crate) fn parse(src: &str) -> Result<JobSpec> {
     };
     match job_type.get_ref().as_str() {
         "directrequest" => parse_direct_request(src, &pos).map(JobSpec::DirectRequest),
-        other => Err(SpecError::new(format!(
-            "unknown job type {other:?}; this node supports: {}",
-            KNOWN_TYPES.join(", ")
-        ))
-        .field("type")
-        .at(pos.span(&job_type))),
+        other => {
+            Err(SpecError::new(format!("unknown job type {other:?}; this node supports: {}", KNOWN_TYPES.join(", ")))
+                .field("type")
+                .at(pos.span(&job_type)))
+        }
     }
 }
 
@@ -113,7 +112,10 @@ fn parse_direct_request(src: &str, pos: &Positions<'_>) -> Result<DirectRequestS
     )?;
     let contract_address = match raw.contract_address {
         Some(a) => address("contractAddress", &a, pos)?,
-        None => return Err(SpecError::new("missing; the Operator contract whose requests this job answers").field("contractAddress")),
+        None => {
+            return Err(SpecError::new("missing; the Operator contract whose requests this job answers")
+                .field("contractAddress"))
+        }
     };
     let evm_chain_id = raw
         .evm_chain_id
@@ -169,8 +171,8 @@ fn common(src: &str, pos: &Positions<'_>, raw: CommonRaw, variables: &[&str]) ->
     let Some(source) = raw.observation_source else {
         return Err(SpecError::new("missing; the DOT pipeline of tasks").field("observationSource"));
     };
-    let pipeline = Pipeline::parse_for(source.get_ref(), variables)
-        .map_err(|e| pipeline_error(src, pos, &source, e))?;
+    let pipeline =
+        Pipeline::parse_for(source.get_ref(), variables).map_err(|e| pipeline_error(src, pos, &source, e))?;
     Ok(CommonSpec {
         schema_version: schema_version(raw.schema_version, pos)?,
         name: raw.name,
@@ -239,15 +241,15 @@ fn schema_version(v: Option<Spanned<i64>>, pos: &Positions<'_>) -> Result<u32> {
 fn external_job_id(v: Option<Spanned<String>>, pos: &Positions<'_>) -> Result<Uuid> {
     match v {
         None => Ok(Uuid::new_v4()),
-        Some(s) => Uuid::parse_str(s.get_ref().trim()).map_err(|e| {
-            SpecError::new(format!("not a UUID ({e})")).field("externalJobID").at(pos.span(&s))
-        }),
+        Some(s) => Uuid::parse_str(s.get_ref().trim())
+            .map_err(|e| SpecError::new(format!("not a UUID ({e})")).field("externalJobID").at(pos.span(&s))),
     }
 }
 
 fn duration(field: &str, v: &Spanned<String>, pos: &Positions<'_>) -> Result<Duration> {
-    linkpool_pipeline::parse_go_duration(v.get_ref().trim())
-        .map_err(|e| SpecError::new(format!("not a duration like \"30s\" or \"1m30s\" ({e})")).field(field).at(pos.span(v)))
+    linkpool_pipeline::parse_go_duration(v.get_ref().trim()).map_err(|e| {
+        SpecError::new(format!("not a duration like \"30s\" or \"1m30s\" ({e})")).field(field).at(pos.span(v))
+    })
 }
 
 fn non_negative(field: &str, v: &Spanned<i64>, pos: &Positions<'_>) -> Result<i64> {
@@ -258,9 +260,8 @@ fn non_negative(field: &str, v: &Spanned<i64>, pos: &Positions<'_>) -> Result<i6
 }
 
 fn address(field: &str, v: &Spanned<String>, pos: &Positions<'_>) -> Result<Address> {
-    Address::from_str(v.get_ref().trim()).map_err(|e| {
-        SpecError::new(format!("not an address: {:?} ({e})", v.get_ref())).field(field).at(pos.span(v))
-    })
+    Address::from_str(v.get_ref().trim())
+        .map_err(|e| SpecError::new(format!("not an address: {:?} ({e})", v.get_ref())).field(field).at(pos.span(v)))
 }
 
 fn uint(field: &str, v: &Spanned<IntOrString>, pos: &Positions<'_>) -> Result<U256> {

@@ -29,13 +29,7 @@ mod tests {
     fn reference_test_vector() {
         let id: Uuid = "A5AC14E8-7629-4726-B1F1-1AE053FC829E".parse().unwrap();
         let [ascii, raw] = spec_id_encodings(id);
-        assert_eq!(
-            ascii.to_string(),
-            "0x6135616331346538373632393437323662316631316165303533666338323965"
-        );
-        assert_eq!(
-            raw.to_string(),
-            "0xa5ac14e876294726b1f11ae053fc829e00000000000000000000000000000000"
-        );
+        assert_eq!(ascii.to_string(), "0x6135616331346538373632393437323662316631316165303533666338323965");
+        assert_eq!(raw.to_string(), "0xa5ac14e876294726b1f11ae053fc829e00000000000000000000000000000000");
     }
 }

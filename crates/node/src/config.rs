@@ -157,7 +157,12 @@ impl NodeConfig {
             }
             fig = fig.merge(Toml::file(p));
         }
-        fig = fig.merge(Env::prefixed("LINKPOOL_").split("__").ignore(&["api_token", "keystore_password", "anvil", "api_url"]));
+        fig = fig.merge(Env::prefixed("LINKPOOL_").split("__").ignore(&[
+            "api_token",
+            "keystore_password",
+            "anvil",
+            "api_url",
+        ]));
         fig.extract().map_err(|e| Error::Config(e.to_string()))
     }
 

@@ -205,10 +205,7 @@ impl RunExecutor {
         });
         let deps = Deps {
             http: self.http.clone(),
-            http_limits: HttpLimits {
-                max_body_bytes: self.config.max_http_body_bytes,
-                ..HttpLimits::default()
-            },
+            http_limits: HttpLimits { max_body_bytes: self.config.max_http_body_bytes, ..HttpLimits::default() },
             allow_unrestricted_network_access: self.config.allow_unrestricted_network_access,
             tx_sender: Some(sender),
             default_task_timeout: self.config.default_task_timeout,
@@ -233,8 +230,9 @@ impl RunExecutor {
                 store.finish_run(run_id, RunStatus::Errored, None, Some(msg)).await?;
             }
             Ok(res) => {
-                let outputs =
-                    serde_json::Value::Array(res.outputs.iter().map(|o| o.as_ref().map_or(serde_json::Value::Null, Value::to_json)).collect());
+                let outputs = serde_json::Value::Array(
+                    res.outputs.iter().map(|o| o.as_ref().map_or(serde_json::Value::Null, Value::to_json)).collect(),
+                );
                 store.finish_run(run_id, RunStatus::Completed, Some(outputs), None).await?;
                 tracing::info!(run = run_id, "run completed");
             }
@@ -359,7 +357,10 @@ struct NodeTxSender {
 impl EthTxSender for NodeTxSender {
     async fn send(&self, req: EthTxRequest) -> std::result::Result<EthTxOutcome, EthTxError> {
         if let Some(chain) = req.evm_chain_id.filter(|c| *c != self.state.chain_id) {
-            return Err(EthTxError(format!("evmChainID {chain} is not the chain this node serves ({})", self.state.chain_id)));
+            return Err(EthTxError(format!(
+                "evmChainID {chain} is not the chain this node serves ({})",
+                self.state.chain_id
+            )));
         }
         let tx = TxRequest {
             idempotency_key: req.idempotency_key,

@@ -116,7 +116,8 @@ impl Node {
         });
         let state = Arc::new(NodeState::new(store.clone(), chain_id, sender));
         for job in store.list_jobs().await? {
-            let mut spec = JobSpec::from_toml(&job.spec_toml).map_err(|source| Error::StoredSpec { id: job.id, source })?;
+            let mut spec =
+                JobSpec::from_toml(&job.spec_toml).map_err(|source| Error::StoredSpec { id: job.id, source })?;
             // A spec without externalJobID got a random one at creation; the stored id wins.
             spec.set_external_job_id(job.external_job_id);
             state.jobs.add(job.id, spec);
@@ -158,8 +159,9 @@ impl Node {
             }
         });
 
-        let listener =
-            TcpListener::bind(config.api.listen).await.map_err(io(format!("binding the API to {}", config.api.listen)))?;
+        let listener = TcpListener::bind(config.api.listen)
+            .await
+            .map_err(io(format!("binding the API to {}", config.api.listen)))?;
         let api_addr = listener.local_addr().map_err(io("reading the API address"))?;
         let app = api::router(state.clone(), api_token.clone(), config.api.max_body_bytes);
         let token = shutdown.clone();

@@ -24,7 +24,14 @@ pub struct NodeState {
 impl NodeState {
     /// New state with no head seen yet.
     pub fn new(store: Store, chain_id: u64, sender: Address) -> Self {
-        Self { store, jobs: JobRegistry::default(), chain_id, sender, metrics: NodeMetrics::default(), head: AtomicU64::new(0) }
+        Self {
+            store,
+            jobs: JobRegistry::default(),
+            chain_id,
+            sender,
+            metrics: NodeMetrics::default(),
+            head: AtomicU64::new(0),
+        }
     }
 
     /// The latest block number seen by the log poller.

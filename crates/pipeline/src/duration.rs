@@ -40,7 +40,8 @@ pub fn parse_go_duration(s: &str) -> Result<Duration, String> {
         if (int.is_empty() && frac.is_empty()) || frac.contains('.') {
             return Err(format!("invalid duration `{s}`"));
         }
-        let int_v: u128 = if int.is_empty() { 0 } else { int.parse().map_err(|_| format!("invalid duration `{s}`"))? };
+        let int_v: u128 =
+            if int.is_empty() { 0 } else { int.parse().map_err(|_| format!("invalid duration `{s}`"))? };
         let mut v = int_v.checked_mul(nanos_per).ok_or_else(|| format!("duration `{s}` overflows"))?;
         // Fractional part, exact to the nanosecond (extra digits are truncated, as Go does).
         let mut scale = nanos_per;

@@ -120,7 +120,12 @@ impl Pipeline {
             for attr in t.attributes.values() {
                 for v in attr.template.vars() {
                     if !self.by_id.contains_key(&v.root) && !variables.contains(&v.root.as_str()) {
-                        return Err(undefined(t, attr, v, format!("`{}` is neither a task nor a job variable", v.root)));
+                        return Err(undefined(
+                            t,
+                            attr,
+                            v,
+                            format!("`{}` is neither a task nor a job variable", v.root),
+                        ));
                     }
                 }
             }
@@ -180,7 +185,12 @@ impl Pipeline {
                             return Err(undefined(t, attr, v, "a task cannot reference its own result".into()));
                         }
                         if !ancestors[i].contains(&ri) {
-                            return Err(undefined(t, attr, v, format!("task `{}` is not upstream of `{}`", v.root, t.id)));
+                            return Err(undefined(
+                                t,
+                                attr,
+                                v,
+                                format!("task `{}` is not upstream of `{}`", v.root, t.id),
+                            ));
                         }
                     }
                 }
@@ -195,7 +205,12 @@ fn undefined(t: &TaskSpec, attr: &Attribute, v: &VarPath, reason: String) -> Pip
 }
 
 fn invalid(task: &str, attr: &Attribute, message: impl Into<String>) -> PipelineError {
-    PipelineError::InvalidAttribute { task: task.to_owned(), attribute: attr.name.clone(), message: message.into(), pos: attr.pos }
+    PipelineError::InvalidAttribute {
+        task: task.to_owned(),
+        attribute: attr.name.clone(),
+        message: message.into(),
+        pos: attr.pos,
+    }
 }
 
 /// A literal attribute value (references are not allowed in structural attributes).
@@ -219,7 +234,11 @@ fn build_tasks(dot: &DotGraph, registry: &TaskRegistry) -> Result<Vec<TaskSpec>,
         for a in &node.attrs {
             let key = a.key.to_ascii_lowercase();
             if attributes.contains_key(&key) {
-                return Err(PipelineError::DuplicateAttribute { task: node.id.clone(), attribute: a.key.clone(), pos: a.pos });
+                return Err(PipelineError::DuplicateAttribute {
+                    task: node.id.clone(),
+                    attribute: a.key.clone(),
+                    pos: a.pos,
+                });
             }
             let template = Template::parse(&a.value).map_err(|e| PipelineError::InvalidAttribute {
                 task: node.id.clone(),

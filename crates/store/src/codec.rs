@@ -5,10 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Current time as unix millis, the unit of every stored timestamp.
 pub(crate) fn now_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)).unwrap_or(0)
 }
 
 /// JSON is stored as TEXT so both backends hold the exact same bytes.
@@ -20,10 +17,7 @@ pub(crate) fn json_from_text(text: &str, what: &str) -> Result<serde_json::Value
     serde_json::from_str(text).map_err(|e| Error::corrupt(format!("{what}: invalid JSON: {e}")))
 }
 
-pub(crate) fn opt_json_from_text(
-    text: Option<&str>,
-    what: &str,
-) -> Result<Option<serde_json::Value>> {
+pub(crate) fn opt_json_from_text(text: Option<&str>, what: &str) -> Result<Option<serde_json::Value>> {
     text.map(|t| json_from_text(t, what)).transpose()
 }
 
@@ -43,10 +37,7 @@ pub(crate) fn hex_fixed(value: &str, bytes: usize, what: &str) -> Result<String>
         .or_else(|| value.strip_prefix("0X"))
         .ok_or_else(|| Error::invalid(format!("{what} {value:?} must start with 0x")))?;
     if digits.len() != bytes * 2 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::invalid(format!(
-            "{what} {value:?} must be 0x + {} hex digits",
-            bytes * 2
-        )));
+        return Err(Error::invalid(format!("{what} {value:?} must be 0x + {} hex digits", bytes * 2)));
     }
     Ok(format!("0x{}", digits.to_ascii_lowercase()))
 }
@@ -65,9 +56,7 @@ pub(crate) fn hash32(value: &str, what: &str) -> Result<String> {
 pub(crate) fn decimal_u256(value: &str, what: &str) -> Result<String> {
     let ok = !value.is_empty() && value.len() <= 78 && value.bytes().all(|b| b.is_ascii_digit());
     if !ok {
-        return Err(Error::invalid(format!(
-            "{what} {value:?} must be a decimal U256"
-        )));
+        return Err(Error::invalid(format!("{what} {value:?} must be a decimal U256")));
     }
     Ok(value.to_owned())
 }
@@ -91,10 +80,7 @@ pub(crate) trait TextEnum: Sized + Copy + 'static {
 
 /// `$first, $first+1, ...` placeholders for an `IN (...)` list; both backends accept `$N`.
 pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (first..first + count).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -105,18 +91,9 @@ mod tests {
     fn address_is_lowercased_and_validated() {
         let a = address("0xAbCdEf0123456789abcdef0123456789ABCDEF01", "from").unwrap();
         assert_eq!(a, "0xabcdef0123456789abcdef0123456789abcdef01");
-        assert!(matches!(
-            address("0x1234", "from"),
-            Err(Error::Invalid { .. })
-        ));
-        assert!(matches!(
-            address("abcdef0123456789abcdef0123456789abcdef01", "from"),
-            Err(Error::Invalid { .. })
-        ));
-        assert!(matches!(
-            address("0xzzcdef0123456789abcdef0123456789abcdef01", "from"),
-            Err(Error::Invalid { .. })
-        ));
+        assert!(matches!(address("0x1234", "from"), Err(Error::Invalid { .. })));
+        assert!(matches!(address("abcdef0123456789abcdef0123456789abcdef01", "from"), Err(Error::Invalid { .. })));
+        assert!(matches!(address("0xzzcdef0123456789abcdef0123456789abcdef01", "from"), Err(Error::Invalid { .. })));
     }
 
     #[test]
@@ -125,20 +102,14 @@ mod tests {
         let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
         assert_eq!(decimal_u256(max, "v").unwrap(), max);
         for bad in ["", "-1", "1.5", "0x10", " 1", "1e18", &"9".repeat(79)] {
-            assert!(
-                matches!(decimal_u256(bad, "v"), Err(Error::Invalid { .. })),
-                "{bad:?}"
-            );
+            assert!(matches!(decimal_u256(bad, "v"), Err(Error::Invalid { .. })), "{bad:?}");
         }
     }
 
     #[test]
     fn integer_ranges() {
         assert_eq!(u64_to_i64(5, "x").unwrap(), 5);
-        assert!(matches!(
-            u64_to_i64(u64::MAX, "x"),
-            Err(Error::Invalid { .. })
-        ));
+        assert!(matches!(u64_to_i64(u64::MAX, "x"), Err(Error::Invalid { .. })));
         assert!(matches!(i64_to_u64(-1, "x"), Err(Error::Corrupt { .. })));
     }
 

@@ -18,14 +18,13 @@ impl Store {
     /// [`Store::purge_deleted_jobs`] removes the rows. Transactions keep their record, with
     /// `run_id` set to NULL. Returns whether the job existed.
     pub async fn delete_job(&self, id: i64) -> Result<bool> {
-        let affected = with_pool!(self, |p| sqlx::query(
-            "UPDATE jobs SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL"
-        )
-        .bind(id)
-        .bind(now_millis())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let affected =
+            with_pool!(self, |p| sqlx::query("UPDATE jobs SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL")
+                .bind(id)
+                .bind(now_millis())
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
         if affected == 0 {
             return Ok(false);
         }
@@ -45,23 +44,20 @@ impl Store {
     /// purge a restart interrupted); concurrent calls run one after the other.
     pub async fn purge_deleted_jobs(&self) -> Result<u64> {
         let _guard = self.purge_lock.lock().await;
-        let jobs: Vec<i64> = with_pool!(self, |p| sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE deleted_at IS NOT NULL ORDER BY id"
-        )
-        .fetch_all(p)
-        .await)?;
+        let jobs: Vec<i64> =
+            with_pool!(self, |p| sqlx::query_scalar("SELECT id FROM jobs WHERE deleted_at IS NOT NULL ORDER BY id")
+                .fetch_all(p)
+                .await)?;
         let mut purged = 0;
         for job_id in jobs {
             loop {
                 let deleted = with_pool!(self, |p| {
-                    sqlx::query(
-                    "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE job_id = $1 LIMIT $2)"
-                )
-                .bind(job_id)
-                .bind(PURGE_BATCH)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected())
+                    sqlx::query("DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE job_id = $1 LIMIT $2)")
+                        .bind(job_id)
+                        .bind(PURGE_BATCH)
+                        .execute(p)
+                        .await
+                        .map(|r| r.rows_affected())
                 })?;
                 purged += deleted;
                 if deleted == 0 {
@@ -71,13 +67,11 @@ impl Store {
                 tokio::task::yield_now().await;
             }
             // no runs left to cascade over (insert_run refuses deleted jobs)
-            with_pool!(self, |p| sqlx::query(
-                "DELETE FROM jobs WHERE id = $1 AND deleted_at IS NOT NULL"
-            )
-            .bind(job_id)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+            with_pool!(self, |p| sqlx::query("DELETE FROM jobs WHERE id = $1 AND deleted_at IS NOT NULL")
+                .bind(job_id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
             debug!(job_id, runs = purged, "purged deleted job");
         }
         Ok(purged)

@@ -47,12 +47,8 @@ impl TryFrom<JobRow> for JobRecord {
     type Error = Error;
 
     fn try_from(row: JobRow) -> Result<Self> {
-        let external_job_id = Uuid::parse_str(&row.external_job_id).map_err(|e| {
-            Error::corrupt(format!(
-                "job {} external_job_id {:?}: {e}",
-                row.id, row.external_job_id
-            ))
-        })?;
+        let external_job_id = Uuid::parse_str(&row.external_job_id)
+            .map_err(|e| Error::corrupt(format!("job {} external_job_id {:?}: {e}", row.id, row.external_job_id)))?;
         Ok(Self {
             id: row.id,
             external_job_id,
@@ -84,10 +80,7 @@ impl Store {
             .await)?;
         match row {
             Some(row) => row.try_into(),
-            None => Err(Error::conflict(format!(
-                "job with external id {} already exists",
-                job.external_job_id
-            ))),
+            None => Err(Error::conflict(format!("job with external id {} already exists", job.external_job_id))),
         }
     }
 
@@ -101,23 +94,15 @@ impl Store {
     /// The job with database id `id`.
     pub async fn get_job(&self, id: i64) -> Result<Option<JobRecord>> {
         let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1 AND deleted_at IS NULL");
-        let row: Option<JobRow> = with_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await)?;
+        let row: Option<JobRow> = with_pool!(self, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await)?;
         row.map(JobRecord::try_from).transpose()
     }
 
     /// The job with that external id.
     pub async fn get_job_by_external_id(&self, external_job_id: Uuid) -> Result<Option<JobRecord>> {
-        let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE external_job_id = $1 AND deleted_at IS NULL"
-        );
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE external_job_id = $1 AND deleted_at IS NULL");
         let key = external_job_id.hyphenated().to_string();
-        let row: Option<JobRow> = with_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(&key)
-            .fetch_optional(p)
-            .await)?;
+        let row: Option<JobRow> = with_pool!(self, |p| sqlx::query_as(&sql).bind(&key).fetch_optional(p).await)?;
         row.map(JobRecord::try_from).transpose()
     }
 }

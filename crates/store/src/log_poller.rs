@@ -25,11 +25,7 @@ impl Store {
         .bind(name)
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(|(name, block_number, block_hash)| LogCursor {
-            name,
-            block_number,
-            block_hash,
-        }))
+        Ok(row.map(|(name, block_number, block_hash)| LogCursor { name, block_number, block_hash }))
     }
 
     /// Creates or moves the cursor `cursor.name` (backwards too, after a reorg).
@@ -37,17 +33,17 @@ impl Store {
         let hash = hash32(&cursor.block_hash, "cursor block hash")?;
         with_pool!(self, |p| {
             sqlx::query(
-            "INSERT INTO log_cursors (name, block_number, block_hash, updated_at) VALUES ($1, $2, $3, $4) \
+                "INSERT INTO log_cursors (name, block_number, block_hash, updated_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (name) DO UPDATE SET block_number = excluded.block_number, \
-             block_hash = excluded.block_hash, updated_at = excluded.updated_at"
-        )
-        .bind(&cursor.name)
-        .bind(cursor.block_number)
-        .bind(&hash)
-        .bind(now_millis())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())
+             block_hash = excluded.block_hash, updated_at = excluded.updated_at",
+            )
+            .bind(&cursor.name)
+            .bind(cursor.block_number)
+            .bind(&hash)
+            .bind(now_millis())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
         })?;
         Ok(())
     }
@@ -72,41 +68,36 @@ impl Store {
     /// The recorded hash of block `number` on `chain_id`.
     pub async fn block_hash(&self, chain_id: u64, number: i64) -> Result<Option<String>> {
         let chain_id = u64_to_i64(chain_id, "chain_id")?;
-        let hash: Option<String> = with_pool!(self, |p| sqlx::query_scalar(
-            "SELECT hash FROM blocks WHERE chain_id = $1 AND number = $2"
-        )
-        .bind(chain_id)
-        .bind(number)
-        .fetch_optional(p)
-        .await)?;
+        let hash: Option<String> =
+            with_pool!(self, |p| sqlx::query_scalar("SELECT hash FROM blocks WHERE chain_id = $1 AND number = $2")
+                .bind(chain_id)
+                .bind(number)
+                .fetch_optional(p)
+                .await)?;
         Ok(hash)
     }
 
     /// Forgets blocks `>= number` on `chain_id` (they were reorged out).
     pub async fn delete_blocks_from(&self, chain_id: u64, number: i64) -> Result<()> {
         let chain_id = u64_to_i64(chain_id, "chain_id")?;
-        with_pool!(self, |p| sqlx::query(
-            "DELETE FROM blocks WHERE chain_id = $1 AND number >= $2"
-        )
-        .bind(chain_id)
-        .bind(number)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        with_pool!(self, |p| sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND number >= $2")
+            .bind(chain_id)
+            .bind(number)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Forgets blocks `< number` on `chain_id` (deeper than any reorg we care about).
     pub async fn prune_blocks_below(&self, chain_id: u64, number: i64) -> Result<()> {
         let chain_id = u64_to_i64(chain_id, "chain_id")?;
-        with_pool!(self, |p| sqlx::query(
-            "DELETE FROM blocks WHERE chain_id = $1 AND number < $2"
-        )
-        .bind(chain_id)
-        .bind(number)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        with_pool!(self, |p| sqlx::query("DELETE FROM blocks WHERE chain_id = $1 AND number < $2")
+            .bind(chain_id)
+            .bind(number)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

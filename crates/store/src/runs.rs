@@ -27,14 +27,8 @@ pub enum RunStatus {
 
 impl TextEnum for RunStatus {
     const NAME: &'static str = "run status";
-    const ALL: &'static [Self] = &[
-        Self::PendingConfirmations,
-        Self::Running,
-        Self::Suspended,
-        Self::Completed,
-        Self::Errored,
-        Self::Cancelled,
-    ];
+    const ALL: &'static [Self] =
+        &[Self::PendingConfirmations, Self::Running, Self::Suspended, Self::Completed, Self::Errored, Self::Cancelled];
 
     fn as_str(self) -> &'static str {
         match self {
@@ -133,12 +127,7 @@ pub struct RunFilter {
 
 impl Default for RunFilter {
     fn default() -> Self {
-        Self {
-            job_id: None,
-            status: None,
-            limit: 100,
-            before_id: None,
-        }
+        Self { job_id: None, status: None, limit: 100, before_id: None }
     }
 }
 
@@ -179,13 +168,11 @@ impl TryFrom<RunRow> for RunRecord {
     }
 }
 
-const RUN_COLUMNS: &str =
-    "id, job_id, idempotency_key, status, inputs, outputs, error, request_id, \
+const RUN_COLUMNS: &str = "id, job_id, idempotency_key, status, inputs, outputs, error, request_id, \
                            ready_at_block, created_at, finished_at";
 
 /// Runs of deleted jobs are invisible until purged.
-const LIVE: &str =
-    "EXISTS (SELECT 1 FROM jobs j WHERE j.id = runs.job_id AND j.deleted_at IS NULL)";
+const LIVE: &str = "EXISTS (SELECT 1 FROM jobs j WHERE j.id = runs.job_id AND j.deleted_at IS NULL)";
 
 fn decode_all(rows: Vec<RunRow>) -> Result<Vec<RunRecord>> {
     rows.into_iter().map(RunRecord::try_from).collect()
@@ -222,10 +209,8 @@ impl Store {
             if let Some(row) = row {
                 return Ok(Inserted::New(row.try_into()?));
             }
-            let existing: Option<RunRow> = with_pool!(self, |p| sqlx::query_as(&select)
-                .bind(&run.idempotency_key)
-                .fetch_optional(p)
-                .await)?;
+            let existing: Option<RunRow> =
+                with_pool!(self, |p| sqlx::query_as(&select).bind(&run.idempotency_key).fetch_optional(p).await)?;
             match existing {
                 Some(row) if self.get_job(row.job_id).await?.is_some() => {
                     return Ok(Inserted::Existing(row.try_into()?));
@@ -244,10 +229,7 @@ impl Store {
                 None => {}
             }
         }
-        Err(Error::conflict(format!(
-            "run {:?} keeps being inserted and deleted concurrently",
-            run.idempotency_key
-        )))
+        Err(Error::conflict(format!("run {:?} keeps being inserted and deleted concurrently", run.idempotency_key)))
     }
 
     /// [`Store::insert_run`] for many runs: the new ones are inserted in one
@@ -296,23 +278,18 @@ impl Store {
     /// The run with id `id`.
     pub async fn get_run(&self, id: i64) -> Result<Option<RunRecord>> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1 AND {LIVE}");
-        let row: Option<RunRow> = with_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await)?;
+        let row: Option<RunRow> = with_pool!(self, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await)?;
         row.map(RunRecord::try_from).transpose()
     }
 
     /// Sets a run's status. [`Error::NotFound`] if the run does not exist.
     pub async fn set_run_status(&self, id: i64, status: RunStatus) -> Result<()> {
-        let affected = with_pool!(self, |p| sqlx::query(
-            "UPDATE runs SET status = $2 WHERE id = $1"
-        )
-        .bind(id)
-        .bind(status.as_str())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let affected = with_pool!(self, |p| sqlx::query("UPDATE runs SET status = $2 WHERE id = $1")
+            .bind(id)
+            .bind(status.as_str())
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         if affected == 0 {
             return Err(Error::not_found(format!("run {id}")));
         }
@@ -329,23 +306,19 @@ impl Store {
         error: Option<String>,
     ) -> Result<()> {
         if !status.is_terminal() {
-            return Err(Error::invalid(format!(
-                "finish_run({id}) with non-terminal status {status}"
-            )));
+            return Err(Error::invalid(format!("finish_run({id}) with non-terminal status {status}")));
         }
         let outputs = outputs.as_ref().map(json_to_text);
         let affected = with_pool!(self, |p| {
-            sqlx::query(
-            "UPDATE runs SET status = $2, outputs = $3, error = $4, finished_at = $5 WHERE id = $1"
-        )
-        .bind(id)
-        .bind(status.as_str())
-        .bind(&outputs)
-        .bind(&error)
-        .bind(now_millis())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())
+            sqlx::query("UPDATE runs SET status = $2, outputs = $3, error = $4, finished_at = $5 WHERE id = $1")
+                .bind(id)
+                .bind(status.as_str())
+                .bind(&outputs)
+                .bind(&error)
+                .bind(now_millis())
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
         })?;
         if affected == 0 {
             return Err(Error::not_found(format!("run {id}")));
@@ -356,10 +329,7 @@ impl Store {
     /// One page of runs, newest first (keyset pagination on id). [`Error::Invalid`] if `limit < 1`.
     pub async fn list_runs(&self, filter: &RunFilter) -> Result<Vec<RunRecord>> {
         if filter.limit < 1 {
-            return Err(Error::invalid(format!(
-                "run page limit must be at least 1, got {}",
-                filter.limit
-            )));
+            return Err(Error::invalid(format!("run page limit must be at least 1, got {}", filter.limit)));
         }
         let mut conditions = vec![LIVE.to_owned()];
         let mut n = 0;
@@ -418,12 +388,8 @@ impl Store {
 
     /// Every run for an on-chain request id, oldest first.
     pub async fn runs_by_request_id(&self, request_id: &str) -> Result<Vec<RunRecord>> {
-        let sql =
-            format!("SELECT {RUN_COLUMNS} FROM runs WHERE request_id = $1 AND {LIVE} ORDER BY id");
-        let rows: Vec<RunRow> = with_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(request_id)
-            .fetch_all(p)
-            .await)?;
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE request_id = $1 AND {LIVE} ORDER BY id");
+        let rows: Vec<RunRow> = with_pool!(self, |p| sqlx::query_as(&sql).bind(request_id).fetch_all(p).await)?;
         decode_all(rows)
     }
 

@@ -4,9 +4,7 @@ use crate::{Error, Result};
 use sqlx::{
     migrate::Migrator,
     postgres::{PgPool, PgPoolOptions},
-    sqlite::{
-        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-    },
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
 };
 use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
@@ -40,9 +38,7 @@ impl Backend {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Self::Postgres)
         } else {
-            Err(Error::UnsupportedUrl {
-                url: redact_url(url),
-            })
+            Err(Error::UnsupportedUrl { url: redact_url(url) })
         }
     }
 }
@@ -85,10 +81,7 @@ impl Store {
 
     /// Wraps an existing pool without running migrations (use [`Store::migrate`]).
     pub fn from_pool(pool: DbPool) -> Self {
-        Self {
-            pool,
-            purge_lock: Arc::default(),
-        }
+        Self { pool, purge_lock: Arc::default() }
     }
 
     /// Applies pending migrations. [`Store::connect`] already did; calling again is a no-op.
@@ -163,11 +156,7 @@ async fn connect_sqlite(url: &str) -> Result<SqlitePool> {
     let pool_options = if in_memory {
         // Each connection would otherwise see its own database; one long-lived connection
         // holds the whole in-memory database.
-        SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
+        SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
     } else {
         options = options.journal_mode(SqliteJournalMode::Wal);
         create_parent_dir(options.get_filename())?;
@@ -186,10 +175,7 @@ fn create_parent_dir(path: &Path) -> Result<()> {
 }
 
 async fn connect_postgres(url: &str) -> Result<PgPool> {
-    Ok(PgPoolOptions::new()
-        .max_connections(POSTGRES_MAX_CONNECTIONS)
-        .connect(url)
-        .await?)
+    Ok(PgPoolOptions::new().max_connections(POSTGRES_MAX_CONNECTIONS).connect(url).await?)
 }
 
 /// Hides the password of `scheme://user:password@host` URLs in error messages.
@@ -212,22 +198,10 @@ mod tests {
 
     #[test]
     fn backend_from_url() {
-        assert_eq!(
-            Backend::from_url("sqlite::memory:").unwrap(),
-            Backend::Sqlite
-        );
-        assert_eq!(
-            Backend::from_url("sqlite://data/node.sqlite").unwrap(),
-            Backend::Sqlite
-        );
-        assert_eq!(
-            Backend::from_url("postgres://u@h/db").unwrap(),
-            Backend::Postgres
-        );
-        assert_eq!(
-            Backend::from_url("postgresql://u@h/db").unwrap(),
-            Backend::Postgres
-        );
+        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("sqlite://data/node.sqlite").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
         let err = Backend::from_url("mysql://root:hunter2@h/db").unwrap_err();
         assert!(matches!(err, Error::UnsupportedUrl { .. }));
         assert!(!err.to_string().contains("hunter2"), "{err}");

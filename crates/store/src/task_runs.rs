@@ -43,10 +43,8 @@ impl TryFrom<TaskRunRow> for TaskRunRecord {
     type Error = Error;
 
     fn try_from(row: TaskRunRow) -> Result<Self> {
-        let output = opt_json_from_text(
-            row.output.as_deref(),
-            &format!("task run {}/{} output", row.run_id, row.task_id),
-        )?;
+        let output =
+            opt_json_from_text(row.output.as_deref(), &format!("task run {}/{} output", row.run_id, row.task_id))?;
         Ok(Self {
             run_id: row.run_id,
             task_id: row.task_id,
@@ -126,13 +124,13 @@ impl Store {
     pub async fn task_runs(&self, run_id: i64) -> Result<Vec<TaskRunRecord>> {
         let rows: Vec<TaskRunRow> = with_pool!(self, |p| {
             sqlx::query_as(
-            "SELECT run_id, task_id, task_type, task_index, output, error, started_at, finished_at \
+                "SELECT run_id, task_id, task_type, task_index, output, error, started_at, finished_at \
              FROM task_runs WHERE run_id = $1 AND EXISTS (SELECT 1 FROM runs r JOIN jobs j ON j.id = r.job_id \
-             WHERE r.id = task_runs.run_id AND j.deleted_at IS NULL) ORDER BY task_index, task_id"
-        )
-        .bind(run_id)
-        .fetch_all(p)
-        .await
+             WHERE r.id = task_runs.run_id AND j.deleted_at IS NULL) ORDER BY task_index, task_id",
+            )
+            .bind(run_id)
+            .fetch_all(p)
+            .await
         })?;
         rows.into_iter().map(TaskRunRecord::try_from).collect()
     }

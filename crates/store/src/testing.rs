@@ -78,27 +78,17 @@ impl TestDb {
     pub async fn sqlite() -> Result<Self, TestDbError> {
         let dir = tempfile::tempdir().map_err(|e| TestDbError::Setup(format!("temp dir: {e}")))?;
         let path = dir.path().join("node.sqlite");
-        let path = path
-            .to_str()
-            .ok_or_else(|| TestDbError::Setup(format!("non-UTF-8 temp path {path:?}")))?;
+        let path = path.to_str().ok_or_else(|| TestDbError::Setup(format!("non-UTF-8 temp path {path:?}")))?;
         let url = format!("sqlite://{path}");
         let store = Store::connect(&url).await?;
-        Ok(Self {
-            store,
-            url,
-            cleanup: Cleanup::Sqlite { _dir: dir },
-        })
+        Ok(Self { store, url, cleanup: Cleanup::Sqlite { _dir: dir } })
     }
 
     /// A fresh PostgreSQL database on the test server; fails clearly if the server is unreachable.
     pub async fn postgres() -> Result<Self, TestDbError> {
-        let admin_url =
-            std::env::var(POSTGRES_URL_ENV).unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+        let admin_url = std::env::var(POSTGRES_URL_ENV).unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
         let database = format!("linkpool_test_{}", uuid::Uuid::new_v4().simple());
-        let unavailable = |reason: String| TestDbError::PostgresUnavailable {
-            url: redact_url(&admin_url),
-            reason,
-        };
+        let unavailable = |reason: String| TestDbError::PostgresUnavailable { url: redact_url(&admin_url), reason };
         let mut admin = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect(&admin_url))
             .await
             .map_err(|_| unavailable(format!("no connection within {CONNECT_TIMEOUT:?}")))?
@@ -109,17 +99,10 @@ impl TestDb {
             .map_err(|e| TestDbError::Setup(format!("CREATE DATABASE {database}: {e}")))?;
         let _ = admin.close().await;
         // From here on, drop removes the database even if connecting/migrating fails.
-        let cleanup = Cleanup::Postgres {
-            admin_url: admin_url.clone(),
-            database: database.clone(),
-        };
+        let cleanup = Cleanup::Postgres { admin_url: admin_url.clone(), database: database.clone() };
         let url = with_database(&admin_url, &database);
         match Store::connect(&url).await {
-            Ok(store) => Ok(Self {
-                store,
-                url,
-                cleanup,
-            }),
+            Ok(store) => Ok(Self { store, url, cleanup }),
             Err(e) => {
                 drop_postgres_database(&admin_url, &database);
                 Err(e.into())
@@ -149,11 +132,7 @@ impl TestDb {
     /// Closes the pool and removes the database now (drop does the same, blocking).
     pub async fn cleanup(mut self) {
         self.store.close().await;
-        if let Cleanup::Postgres {
-            admin_url,
-            database,
-        } = std::mem::replace(&mut self.cleanup, Cleanup::Done)
-        {
+        if let Cleanup::Postgres { admin_url, database } = std::mem::replace(&mut self.cleanup, Cleanup::Done) {
             if let Err(e) = drop_database(&admin_url, &database).await {
                 eprintln!("warning: could not drop test database {database}: {e}");
             }
@@ -171,11 +150,7 @@ impl Deref for TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Cleanup::Postgres {
-            admin_url,
-            database,
-        } = std::mem::replace(&mut self.cleanup, Cleanup::Done)
-        {
+        if let Cleanup::Postgres { admin_url, database } = std::mem::replace(&mut self.cleanup, Cleanup::Done) {
             drop_postgres_database(&admin_url, &database);
         }
     }
@@ -188,9 +163,7 @@ fn with_database(admin_url: &str, database: &str) -> String {
         None => (admin_url, None),
     };
     let (scheme, rest) = base.split_once("://").unwrap_or(("postgres", base));
-    let authority = rest
-        .split_once('/')
-        .map_or(rest, |(authority, _)| authority);
+    let authority = rest.split_once('/').map_or(rest, |(authority, _)| authority);
     match query {
         Some(query) => format!("{scheme}://{authority}/{database}?{query}"),
         None => format!("{scheme}://{authority}/{database}"),
@@ -199,11 +172,7 @@ fn with_database(admin_url: &str, database: &str) -> String {
 
 async fn drop_database(admin_url: &str, database: &str) -> Result<(), sqlx::Error> {
     let mut admin = PgConnection::connect(admin_url).await?;
-    sqlx::query(&format!(
-        "DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"
-    ))
-    .execute(&mut admin)
-    .await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)")).execute(&mut admin).await?;
     admin.close().await
 }
 
@@ -212,13 +181,9 @@ async fn drop_database(admin_url: &str, database: &str) -> Result<(), sqlx::Erro
 fn drop_postgres_database(admin_url: &str, database: &str) {
     let (admin_url, database) = (admin_url.to_owned(), database.to_owned());
     let worker = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
         let result = match runtime {
-            Ok(rt) => rt
-                .block_on(drop_database(&admin_url, &database))
-                .map_err(|e| e.to_string()),
+            Ok(rt) => rt.block_on(drop_database(&admin_url, &database)).map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         if let Err(e) = result {

@@ -1,9 +1,7 @@
 //! Transactions and their broadcast attempts (the transaction manager's durable queue).
 
 use crate::{
-    codec::{
-        address, decimal_u256, hash32, i64_to_u64, now_millis, placeholders, u64_to_i64, TextEnum,
-    },
+    codec::{address, decimal_u256, hash32, i64_to_u64, now_millis, placeholders, u64_to_i64, TextEnum},
     Error, Inserted, Result, Store,
 };
 use serde::{Deserialize, Serialize};
@@ -26,13 +24,7 @@ pub enum TxState {
 
 impl TextEnum for TxState {
     const NAME: &'static str = "tx state";
-    const ALL: &'static [Self] = &[
-        Self::Unstarted,
-        Self::Unconfirmed,
-        Self::Confirmed,
-        Self::Reverted,
-        Self::Fatal,
-    ];
+    const ALL: &'static [Self] = &[Self::Unstarted, Self::Unconfirmed, Self::Confirmed, Self::Reverted, Self::Fatal];
 
     fn as_str(self) -> &'static str {
         match self {
@@ -170,8 +162,7 @@ impl TryFrom<TxRow> for TxRecord {
             id: row.id,
             chain_id: i64_to_u64(row.chain_id, &what("chain_id"))?,
             gas_limit: i64_to_u64(row.gas_limit, &what("gas_limit"))?,
-            state: TxState::from_text(&row.state)
-                .map_err(|e| Error::corrupt(format!("{}: {e}", what("state"))))?,
+            state: TxState::from_text(&row.state).map_err(|e| Error::corrupt(format!("{}: {e}", what("state"))))?,
             idempotency_key: row.idempotency_key,
             from: row.from_address,
             to: row.to_address,
@@ -248,36 +239,26 @@ impl Store {
             return Ok(Inserted::New(row.try_into()?));
         }
         // txs are never deleted, so the conflicting row is still there.
-        let row: Option<TxRow> = with_pool!(self, |p| sqlx::query_as(&select)
-            .bind(&tx.idempotency_key)
-            .fetch_optional(p)
-            .await)?;
+        let row: Option<TxRow> =
+            with_pool!(self, |p| sqlx::query_as(&select).bind(&tx.idempotency_key).fetch_optional(p).await)?;
         match row {
             Some(row) => Ok(Inserted::Existing(row.try_into()?)),
-            None => Err(Error::not_found(format!(
-                "tx {:?} vanished after a key conflict",
-                tx.idempotency_key
-            ))),
+            None => Err(Error::not_found(format!("tx {:?} vanished after a key conflict", tx.idempotency_key))),
         }
     }
 
     /// The transaction with id `id`.
     pub async fn get_tx(&self, id: i64) -> Result<Option<TxRecord>> {
         let sql = format!("SELECT {TX_COLUMNS} FROM txs WHERE id = $1");
-        let row: Option<TxRow> = with_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await)?;
+        let row: Option<TxRow> = with_pool!(self, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await)?;
         row.map(TxRecord::try_from).transpose()
     }
 
     /// The transaction with that idempotency key.
     pub async fn get_tx_by_key(&self, idempotency_key: &str) -> Result<Option<TxRecord>> {
         let sql = format!("SELECT {TX_COLUMNS} FROM txs WHERE idempotency_key = $1");
-        let row: Option<TxRow> = with_pool!(self, |p| sqlx::query_as(&sql)
-            .bind(idempotency_key)
-            .fetch_optional(p)
-            .await)?;
+        let row: Option<TxRow> =
+            with_pool!(self, |p| sqlx::query_as(&sql).bind(idempotency_key).fetch_optional(p).await)?;
         row.map(TxRecord::try_from).transpose()
     }
 
@@ -286,28 +267,24 @@ impl Store {
     /// nonce; [`Error::NotFound`] if the tx does not exist; [`Error::Invalid`] if `nonce < 0`.
     pub async fn assign_nonce(&self, tx_id: i64, nonce: i64) -> Result<()> {
         if nonce < 0 {
-            return Err(Error::invalid(format!(
-                "nonce {nonce} for tx {tx_id} is negative"
-            )));
+            return Err(Error::invalid(format!("nonce {nonce} for tx {tx_id} is negative")));
         }
-        let affected = with_pool!(self, |p| sqlx::query(
-            "UPDATE txs SET nonce = $2, state = $3 WHERE id = $1 AND state = $4"
-        )
-        .bind(tx_id)
-        .bind(nonce)
-        .bind(TxState::Unconfirmed.as_str())
-        .bind(TxState::Unstarted.as_str())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
-        .map_err(|e| Error::from_write(e, &format!("nonce {nonce} for tx {tx_id}")))?;
+        let affected =
+            with_pool!(self, |p| sqlx::query("UPDATE txs SET nonce = $2, state = $3 WHERE id = $1 AND state = $4")
+                .bind(tx_id)
+                .bind(nonce)
+                .bind(TxState::Unconfirmed.as_str())
+                .bind(TxState::Unstarted.as_str())
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))
+            .map_err(|e| Error::from_write(e, &format!("nonce {nonce} for tx {tx_id}")))?;
         if affected == 0 {
             return match self.get_tx(tx_id).await? {
                 None => Err(Error::not_found(format!("tx {tx_id}"))),
-                Some(tx) => Err(Error::conflict(format!(
-                    "tx {tx_id} is {} (nonce {:?}), not unstarted",
-                    tx.state, tx.nonce
-                ))),
+                Some(tx) => {
+                    Err(Error::conflict(format!("tx {tx_id} is {} (nonce {:?}), not unstarted", tx.state, tx.nonce)))
+                }
             };
         }
         Ok(())
@@ -333,10 +310,7 @@ impl Store {
     pub async fn insert_attempt(&self, attempt: &TxAttempt) -> Result<()> {
         let hash = hash32(&attempt.hash, "attempt hash")?;
         let max_fee = decimal_u256(&attempt.max_fee_per_gas, "max_fee_per_gas")?;
-        let max_priority = decimal_u256(
-            &attempt.max_priority_fee_per_gas,
-            "max_priority_fee_per_gas",
-        )?;
+        let max_priority = decimal_u256(&attempt.max_priority_fee_per_gas, "max_priority_fee_per_gas")?;
         let affected = with_pool!(self, |p| sqlx::query(
             "INSERT INTO tx_attempts (tx_id, hash, max_fee_per_gas, max_priority_fee_per_gas, raw, broadcast_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING"
@@ -352,17 +326,13 @@ impl Store {
         .map(|r| r.rows_affected()))
         .map_err(|e| Error::from_write(e, &format!("attempt {hash} of tx {}", attempt.tx_id)))?;
         if affected == 0 {
-            let owner: Option<i64> = with_pool!(self, |p| sqlx::query_scalar(
-                "SELECT tx_id FROM tx_attempts WHERE hash = $1"
-            )
-            .bind(&hash)
-            .fetch_optional(p)
-            .await)?;
+            let owner: Option<i64> =
+                with_pool!(self, |p| sqlx::query_scalar("SELECT tx_id FROM tx_attempts WHERE hash = $1")
+                    .bind(&hash)
+                    .fetch_optional(p)
+                    .await)?;
             if let Some(owner) = owner.filter(|owner| *owner != attempt.tx_id) {
-                return Err(Error::conflict(format!(
-                    "attempt {hash} belongs to tx {owner}, not tx {}",
-                    attempt.tx_id
-                )));
+                return Err(Error::conflict(format!("attempt {hash} belongs to tx {owner}, not tx {}", attempt.tx_id)));
             }
         }
         Ok(())
@@ -392,24 +362,20 @@ impl Store {
         reverted: bool,
     ) -> Result<()> {
         let hash = hash32(hash, "confirmed hash")?;
-        let state = if reverted {
-            TxState::Reverted
-        } else {
-            TxState::Confirmed
-        };
+        let state = if reverted { TxState::Reverted } else { TxState::Confirmed };
         let affected = with_pool!(self, |p| {
             sqlx::query(
-            "UPDATE txs SET state = $2, confirmed_hash = $3, block_number = $4, gas_used = $5, error = NULL \
-             WHERE id = $1"
-        )
-        .bind(tx_id)
-        .bind(state.as_str())
-        .bind(&hash)
-        .bind(block_number)
-        .bind(gas_used)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())
+                "UPDATE txs SET state = $2, confirmed_hash = $3, block_number = $4, gas_used = $5, error = NULL \
+             WHERE id = $1",
+            )
+            .bind(tx_id)
+            .bind(state.as_str())
+            .bind(&hash)
+            .bind(block_number)
+            .bind(gas_used)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
         })?;
         if affected == 0 {
             return Err(Error::not_found(format!("tx {tx_id}")));
@@ -419,15 +385,13 @@ impl Store {
 
     /// Gives up on a tx: state `Fatal` with `error`. [`Error::NotFound`] if the tx does not exist.
     pub async fn mark_tx_fatal(&self, tx_id: i64, error: &str) -> Result<()> {
-        let affected = with_pool!(self, |p| sqlx::query(
-            "UPDATE txs SET state = $2, error = $3 WHERE id = $1"
-        )
-        .bind(tx_id)
-        .bind(TxState::Fatal.as_str())
-        .bind(error)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let affected = with_pool!(self, |p| sqlx::query("UPDATE txs SET state = $2, error = $3 WHERE id = $1")
+            .bind(tx_id)
+            .bind(TxState::Fatal.as_str())
+            .bind(error)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         if affected == 0 {
             return Err(Error::not_found(format!("tx {tx_id}")));
         }
@@ -435,12 +399,7 @@ impl Store {
     }
 
     /// Txs of `(chain_id, from)` in any of `states`, by nonce (unassigned last), then id.
-    pub async fn txs_in_state(
-        &self,
-        chain_id: u64,
-        from: &str,
-        states: &[TxState],
-    ) -> Result<Vec<TxRecord>> {
+    pub async fn txs_in_state(&self, chain_id: u64, from: &str, states: &[TxState]) -> Result<Vec<TxRecord>> {
         let chain_id = u64_to_i64(chain_id, "chain_id")?;
         let from = address(from, "from")?;
         if states.is_empty() {

@@ -32,16 +32,8 @@ sol! {
 /// # Errors
 /// As [`send`], or [`Error::NotDeployed`].
 pub async fn deploy_code(provider: &DynProvider, from: Address, code: Bytes) -> Result<Address> {
-    let receipt = send(
-        provider,
-        TransactionRequest::default()
-            .from(from)
-            .with_deploy_code(code),
-    )
-    .await?;
-    receipt.contract_address.ok_or(Error::NotDeployed {
-        tx: receipt.transaction_hash,
-    })
+    let receipt = send(provider, TransactionRequest::default().from(from).with_deploy_code(code)).await?;
+    receipt.contract_address.ok_or(Error::NotDeployed { tx: receipt.transaction_hash })
 }
 
 fn with_args(code: &[u8], args: &[u8]) -> Bytes {
@@ -60,31 +52,13 @@ fn code_of(flavor: Flavor, ours: &Bytes, theirs: ReferenceContract) -> Result<By
 ///
 /// # Errors
 /// As [`deploy_code`].
-pub async fn deploy_link(
-    provider: &DynProvider,
-    owner: Address,
-    flavor: Flavor,
-) -> Result<Address> {
+pub async fn deploy_link(provider: &DynProvider, owner: Address, flavor: Flavor) -> Result<Address> {
     let code = code_of(flavor, &LinkToken::BYTECODE, ReferenceContract::LinkToken)?;
     let link = deploy_code(provider, owner, code).await?;
     if flavor == Flavor::Chainlink {
         let token = IBurnMintLinkToken::new(link, provider.clone());
-        send(
-            provider,
-            token
-                .grantMintRole(owner)
-                .from(owner)
-                .into_transaction_request(),
-        )
-        .await?;
-        send(
-            provider,
-            token
-                .mint(owner, LINK_TOTAL_SUPPLY)
-                .from(owner)
-                .into_transaction_request(),
-        )
-        .await?;
+        send(provider, token.grantMintRole(owner).from(owner).into_transaction_request()).await?;
+        send(provider, token.mint(owner, LINK_TOTAL_SUPPLY).from(owner).into_transaction_request()).await?;
     }
     Ok(link)
 }
@@ -93,19 +67,9 @@ pub async fn deploy_link(
 ///
 /// # Errors
 /// As [`deploy_code`].
-pub async fn deploy_operator(
-    provider: &DynProvider,
-    owner: Address,
-    link: Address,
-    flavor: Flavor,
-) -> Result<Address> {
+pub async fn deploy_operator(provider: &DynProvider, owner: Address, link: Address, flavor: Flavor) -> Result<Address> {
     let code = code_of(flavor, &Operator::BYTECODE, ReferenceContract::Operator)?;
-    deploy_code(
-        provider,
-        owner,
-        with_args(&code, &(link, owner).abi_encode_params()),
-    )
-    .await
+    deploy_code(provider, owner, with_args(&code, &(link, owner).abi_encode_params())).await
 }
 
 /// Deploys a `ConsumerUint256` paying with `link`.
@@ -118,11 +82,7 @@ pub async fn deploy_consumer_uint256(
     link: Address,
     flavor: Flavor,
 ) -> Result<Address> {
-    let code = code_of(
-        flavor,
-        &ConsumerUint256::BYTECODE,
-        ReferenceContract::ConsumerUint256,
-    )?;
+    let code = code_of(flavor, &ConsumerUint256::BYTECODE, ReferenceContract::ConsumerUint256)?;
     deploy_code(provider, from, with_args(&code, &link.abi_encode())).await
 }
 
@@ -136,11 +96,7 @@ pub async fn deploy_consumer_multi_word(
     link: Address,
     flavor: Flavor,
 ) -> Result<Address> {
-    let code = code_of(
-        flavor,
-        &ConsumerMultiWord::BYTECODE,
-        ReferenceContract::ConsumerMultiWord,
-    )?;
+    let code = code_of(flavor, &ConsumerMultiWord::BYTECODE, ReferenceContract::ConsumerMultiWord)?;
     deploy_code(provider, from, with_args(&code, &link.abi_encode())).await
 }
 
@@ -148,15 +104,7 @@ pub async fn deploy_consumer_multi_word(
 ///
 /// # Errors
 /// As [`deploy_code`].
-pub async fn deploy_request_encoder(
-    provider: &DynProvider,
-    from: Address,
-    flavor: Flavor,
-) -> Result<Address> {
-    let code = code_of(
-        flavor,
-        &RequestEncoder::BYTECODE,
-        ReferenceContract::RequestEncoder,
-    )?;
+pub async fn deploy_request_encoder(provider: &DynProvider, from: Address, flavor: Flavor) -> Result<Address> {
+    let code = code_of(flavor, &RequestEncoder::BYTECODE, ReferenceContract::RequestEncoder)?;
     deploy_code(provider, from, code).await
 }

@@ -1,10 +1,6 @@
 //! The gas scenario of `shared/REFERENCE.md` §9.
 
-use alloy::{
-    primitives::U256,
-    providers::DynProvider,
-    sol_types::SolValue,
-};
+use alloy::{primitives::U256, providers::DynProvider, sol_types::SolValue};
 
 use super::{fulfil, oracle_request, send, Answer, DirectRequestStack};
 use crate::{ConsumerUint256, Error, Result};
@@ -14,11 +10,9 @@ pub mod sample {
     use alloy::primitives::{b256, B256, I256, U256};
 
     /// Job id: the ASCII encoding of externalJobID `A5AC14E8-7629-4726-B1F1-1AE053FC829E`.
-    pub const SPEC_ID: B256 =
-        b256!("6135616331346538373632393437323662316631316165303533666338323965");
+    pub const SPEC_ID: B256 = b256!("6135616331346538373632393437323662316631316165303533666338323965");
     /// `get` parameter.
-    pub const URL: &str =
-        "https://min-api.cryptocompare.com/data/pricemultifull?fsyms=ETH&tsyms=USD";
+    pub const URL: &str = "https://min-api.cryptocompare.com/data/pricemultifull?fsyms=ETH&tsyms=USD";
     /// `path` parameter.
     pub const PATH: &str = "RAW,ETH,USD,VOLUME24HOUR";
     /// `times` parameter: 10^18.
@@ -65,24 +59,10 @@ pub async fn measure_uint256(
         let (url, path) = (sample::URL.to_string(), sample::PATH.to_string());
         let tx = match version {
             RequestVersion::V1 => consumer
-                .requestPriceV1(
-                    stack.operator,
-                    sample::SPEC_ID,
-                    url,
-                    path,
-                    sample::TIMES,
-                    sample::PAYMENT,
-                )
+                .requestPriceV1(stack.operator, sample::SPEC_ID, url, path, sample::TIMES, sample::PAYMENT)
                 .into_transaction_request(),
             RequestVersion::V2 => consumer
-                .requestPrice(
-                    stack.operator,
-                    sample::SPEC_ID,
-                    url,
-                    path,
-                    sample::TIMES,
-                    sample::PAYMENT,
-                )
+                .requestPrice(stack.operator, sample::SPEC_ID, url, path, sample::TIMES, sample::PAYMENT)
                 .into_transaction_request(),
         };
         let request_receipt = send(provider, tx.from(stack.owner)).await?;
@@ -90,20 +70,13 @@ pub async fn measure_uint256(
         let value = U256::from(1_000 + round as u64);
         let answer = match version {
             RequestVersion::V1 => Answer::Word(value.into()),
-            RequestVersion::V2 => {
-                Answer::Bytes((request.requestId, value).abi_encode_params().into())
-            }
+            RequestVersion::V2 => Answer::Bytes((request.requestId, value).abi_encode_params().into()),
         };
         let fulfil_receipt = fulfil(provider, stack.operator, stack.node, &request, answer).await?;
         if consumer.value().call().await? != value {
-            return Err(Error::Reverted {
-                tx: fulfil_receipt.transaction_hash,
-            });
+            return Err(Error::Reverted { tx: fulfil_receipt.transaction_hash });
         }
-        samples.push(GasSample {
-            request: request_receipt.gas_used,
-            fulfil: fulfil_receipt.gas_used,
-        });
+        samples.push(GasSample { request: request_receipt.gas_used, fulfil: fulfil_receipt.gas_used });
     }
     Ok(samples)
 }

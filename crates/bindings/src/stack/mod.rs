@@ -6,7 +6,6 @@
 //! proved; [`measure_uint256`] is the gas scenario of `shared/REFERENCE.md` §9 (the docs' "Get >
 //! Uint256" request: `get`, `path`, `times`, 125 bytes of CBOR, 0.1 LINK).
 
-
 mod deploy;
 mod gas;
 mod request;
@@ -48,17 +47,10 @@ pub struct StackConfig {
 
 impl StackConfig {
     /// Everything ours.
-    pub const LINKPOOL: Self = Self {
-        link: Flavor::Linkpool,
-        operator: Flavor::Linkpool,
-        consumer: Flavor::Linkpool,
-    };
+    pub const LINKPOOL: Self = Self { link: Flavor::Linkpool, operator: Flavor::Linkpool, consumer: Flavor::Linkpool };
     /// Everything Chainlink's.
-    pub const CHAINLINK: Self = Self {
-        link: Flavor::Chainlink,
-        operator: Flavor::Chainlink,
-        consumer: Flavor::Chainlink,
-    };
+    pub const CHAINLINK: Self =
+        Self { link: Flavor::Chainlink, operator: Flavor::Chainlink, consumer: Flavor::Chainlink };
 }
 
 /// LINK total supply, minted to the owner by [`deploy_link`] whatever the flavour.
@@ -92,45 +84,18 @@ impl DirectRequestStack {
     /// # Errors
     /// Any deployment or transaction failure; [`Error::ReferenceMissing`] for a Chainlink flavour
     /// whose artifacts are not built.
-    pub async fn deploy(
-        provider: &DynProvider,
-        owner: Address,
-        node: Address,
-        config: StackConfig,
-    ) -> Result<Self> {
+    pub async fn deploy(provider: &DynProvider, owner: Address, node: Address, config: StackConfig) -> Result<Self> {
         let link = deploy_link(provider, owner, config.link).await?;
         let operator = deploy_operator(provider, owner, link, config.operator).await?;
         let consumer = deploy_consumer_uint256(provider, owner, link, config.consumer).await?;
-        let multi_word_consumer =
-            deploy_consumer_multi_word(provider, owner, link, config.consumer).await?;
+        let multi_word_consumer = deploy_consumer_multi_word(provider, owner, link, config.consumer).await?;
         let op = Operator::new(operator, provider.clone());
-        send(
-            provider,
-            op.setAuthorizedSenders(vec![node])
-                .from(owner)
-                .into_transaction_request(),
-        )
-        .await?;
+        send(provider, op.setAuthorizedSenders(vec![node]).from(owner).into_transaction_request()).await?;
         let token = LinkToken::new(link, provider.clone());
         for to in [consumer, multi_word_consumer] {
-            send(
-                provider,
-                token
-                    .transfer(to, CONSUMER_FUNDING)
-                    .from(owner)
-                    .into_transaction_request(),
-            )
-            .await?;
+            send(provider, token.transfer(to, CONSUMER_FUNDING).from(owner).into_transaction_request()).await?;
         }
-        Ok(Self {
-            config,
-            link,
-            operator,
-            consumer,
-            multi_word_consumer,
-            owner,
-            node,
-        })
+        Ok(Self { config, link, operator, consumer, multi_word_consumer, owner, node })
     }
 }
 
@@ -142,9 +107,7 @@ impl DirectRequestStack {
 pub async fn send(provider: &DynProvider, tx: TransactionRequest) -> Result<TransactionReceipt> {
     let receipt = provider.send_transaction(tx).await?.get_receipt().await?;
     if !receipt.status() {
-        return Err(Error::Reverted {
-            tx: receipt.transaction_hash,
-        });
+        return Err(Error::Reverted { tx: receipt.transaction_hash });
     }
     Ok(receipt)
 }

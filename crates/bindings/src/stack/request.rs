@@ -8,7 +8,7 @@ use alloy::{
 };
 
 use super::send;
-use crate::{IOperator::OracleRequest, Error, Operator, Result};
+use crate::{Error, IOperator::OracleRequest, Operator, Result};
 
 /// The `OracleRequest` events that `operator` emitted in `receipt`.
 pub fn oracle_requests(receipt: &TransactionReceipt, operator: Address) -> Vec<OracleRequest> {
@@ -27,12 +27,7 @@ pub fn oracle_requests(receipt: &TransactionReceipt, operator: Address) -> Vec<O
 /// # Errors
 /// [`Error::NoOracleRequest`] if there is none.
 pub fn oracle_request(receipt: &TransactionReceipt, operator: Address) -> Result<OracleRequest> {
-    oracle_requests(receipt, operator)
-        .into_iter()
-        .next()
-        .ok_or(Error::NoOracleRequest {
-            tx: receipt.transaction_hash,
-        })
+    oracle_requests(receipt, operator).into_iter().next().ok_or(Error::NoOracleRequest { tx: receipt.transaction_hash })
 }
 
 /// Gas limit attached to fulfilments: the Operator wants 400k left before the callback.
@@ -94,9 +89,5 @@ pub async fn fulfil(
     request: &OracleRequest,
     answer: Answer,
 ) -> Result<TransactionReceipt> {
-    send(
-        provider,
-        fulfil_tx(provider, operator, node, request, answer),
-    )
-    .await
+    send(provider, fulfil_tx(provider, operator, node, request, answer)).await
 }

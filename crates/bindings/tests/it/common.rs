@@ -30,13 +30,8 @@ pub(crate) struct Chain {
 }
 
 pub(crate) fn chain() -> Chain {
-    let anvil = linkpool_devtools::anvil()
-        .expect("anvil (run `make tools`)")
-        .spawn();
-    let mut signers = anvil
-        .keys()
-        .iter()
-        .map(|k| PrivateKeySigner::from(k.clone()));
+    let anvil = linkpool_devtools::anvil().expect("anvil (run `make tools`)").spawn();
+    let mut signers = anvil.keys().iter().map(|k| PrivateKeySigner::from(k.clone()));
     let mut wallet = EthereumWallet::new(signers.next().expect("anvil has accounts"));
     for signer in signers {
         wallet.register_signer(signer);
@@ -51,14 +46,7 @@ pub(crate) fn chain() -> Chain {
         .connect_http(anvil.endpoint_url())
         .erased();
     let a = anvil.addresses().to_vec();
-    Chain {
-        provider,
-        owner: a[0],
-        node: a[1],
-        stranger: a[2],
-        requester: a[3],
-        _anvil: anvil,
-    }
+    Chain { provider, owner: a[0], node: a[1], stranger: a[2], requester: a[3], _anvil: anvil }
 }
 
 impl Chain {
@@ -66,61 +54,32 @@ impl Chain {
         if config != StackConfig::LINKPOOL {
             ensure_reference();
         }
-        DirectRequestStack::deploy(&self.provider, self.owner, self.node, config)
-            .await
-            .expect("deploy stack")
+        DirectRequestStack::deploy(&self.provider, self.owner, self.node, config).await.expect("deploy stack")
     }
 
-    pub(crate) async fn send(
-        &self,
-        tx: TransactionRequest,
-    ) -> Result<alloy::rpc::types::TransactionReceipt, Error> {
+    pub(crate) async fn send(&self, tx: TransactionRequest) -> Result<alloy::rpc::types::TransactionReceipt, Error> {
         stack::send(&self.provider, tx).await
     }
 
     /// Moves the chain clock forward and mines a block.
     pub(crate) async fn increase_time(&self, seconds: u64) {
-        let _: serde_json::Value = self
-            .provider
-            .raw_request("evm_increaseTime".into(), (seconds,))
-            .await
-            .expect("evm_increaseTime");
-        let _: serde_json::Value = self
-            .provider
-            .raw_request("evm_mine".into(), ())
-            .await
-            .expect("evm_mine");
+        let _: serde_json::Value =
+            self.provider.raw_request("evm_increaseTime".into(), (seconds,)).await.expect("evm_increaseTime");
+        let _: serde_json::Value = self.provider.raw_request("evm_mine".into(), ()).await.expect("evm_mine");
     }
 
     pub(crate) async fn timestamp(&self, block: u64) -> u64 {
-        self.provider
-            .get_block_by_number(block.into())
-            .await
-            .expect("rpc")
-            .expect("block")
-            .header
-            .timestamp
+        self.provider.get_block_by_number(block.into()).await.expect("rpc").expect("block").header.timestamp
     }
 
     pub(crate) async fn link_balance(&self, link: Address, who: Address) -> U256 {
-        LinkToken::new(link, self.provider.clone())
-            .balanceOf(who)
-            .call()
-            .await
-            .expect("balanceOf")
+        LinkToken::new(link, self.provider.clone()).balanceOf(who).call().await.expect("balanceOf")
     }
 
     /// Gives `to` LINK from the owner.
     pub(crate) async fn fund(&self, link: Address, to: Address, amount: U256) {
         let token = LinkToken::new(link, self.provider.clone());
-        self.send(
-            token
-                .transfer(to, amount)
-                .from(self.owner)
-                .into_transaction_request(),
-        )
-        .await
-        .expect("fund");
+        self.send(token.transfer(to, amount).from(self.owner).into_transaction_request()).await.expect("fund");
     }
 }
 
@@ -132,17 +91,12 @@ pub(crate) fn ensure_reference() {
 /// The custom error a failed call reverted with, decoded as interface `E`; panics with the error
 /// otherwise so a test shows what really happened.
 pub(crate) fn revert<E: SolInterface + std::fmt::Debug, T>(result: Result<T, Error>) -> E {
-    let Err(err) = result else {
-        panic!("expected a revert, got success")
-    };
-    err.decode_revert::<E>()
-        .unwrap_or_else(|| panic!("not a {} revert: {err}", std::any::type_name::<E>()))
+    let Err(err) = result else { panic!("expected a revert, got success") };
+    err.decode_revert::<E>().unwrap_or_else(|| panic!("not a {} revert: {err}", std::any::type_name::<E>()))
 }
 
 /// Same as [`revert`] for alloy contract call results.
-pub(crate) fn call_revert<E: SolInterface + std::fmt::Debug, T>(
-    result: Result<T, alloy::contract::Error>,
-) -> E {
+pub(crate) fn call_revert<E: SolInterface + std::fmt::Debug, T>(result: Result<T, alloy::contract::Error>) -> E {
     revert(result.map_err(Error::from))
 }
 

@@ -24,29 +24,14 @@ async fn round_trips(c: &Chain, s: &DirectRequestStack) {
         let (url, path) = (sample::URL.to_string(), sample::PATH.to_string());
         let tx = if v1 {
             consumer
-                .requestPriceV1(
-                    s.operator,
-                    sample::SPEC_ID,
-                    url,
-                    path,
-                    sample::TIMES,
-                    sample::PAYMENT,
-                )
+                .requestPriceV1(s.operator, sample::SPEC_ID, url, path, sample::TIMES, sample::PAYMENT)
                 .into_transaction_request()
         } else {
             consumer
-                .requestPrice(
-                    s.operator,
-                    sample::SPEC_ID,
-                    url,
-                    path,
-                    sample::TIMES,
-                    sample::PAYMENT,
-                )
+                .requestPrice(s.operator, sample::SPEC_ID, url, path, sample::TIMES, sample::PAYMENT)
                 .into_transaction_request()
         };
-        let req =
-            stack::oracle_request(&c.send(tx.from(c.owner)).await.unwrap(), s.operator).unwrap();
+        let req = stack::oracle_request(&c.send(tx.from(c.owner)).await.unwrap(), s.operator).unwrap();
         assert_eq!(req.dataVersion, U256::from(if v1 { 1 } else { 2 }));
         assert_eq!(req.requester, s.consumer);
         let value = U256::from(100 + i);
@@ -55,51 +40,25 @@ async fn round_trips(c: &Chain, s: &DirectRequestStack) {
         } else {
             Answer::Bytes((req.requestId, value).abi_encode_params().into())
         };
-        let receipt = stack::fulfil(&c.provider, s.operator, s.node, &req, answer)
-            .await
-            .unwrap();
-        assert_eq!(
-            events::<ConsumerUint256::ValueFulfilled>(&receipt, s.consumer)[0].value,
-            value,
-            "{:?}",
-            s.config
-        );
+        let receipt = stack::fulfil(&c.provider, s.operator, s.node, &req, answer).await.unwrap();
+        assert_eq!(events::<ConsumerUint256::ValueFulfilled>(&receipt, s.consumer)[0].value, value, "{:?}", s.config);
         assert_eq!(consumer.value().call().await.unwrap(), value);
     }
 
     // Multi-word.
     let multi = ConsumerMultiWord::new(s.multi_word_consumer, c.provider.clone());
     let tx = multi
-        .requestMultiple(
-            s.operator,
-            sample::SPEC_ID,
-            vec!["k".into()],
-            vec!["v".into()],
-            sample::PAYMENT,
-        )
+        .requestMultiple(s.operator, sample::SPEC_ID, vec!["k".into()], vec!["v".into()], sample::PAYMENT)
         .from(c.owner)
         .into_transaction_request();
     let req = stack::oracle_request(&c.send(tx).await.unwrap(), s.operator).unwrap();
-    let answer = Answer::Bytes(
-        (req.requestId, U256::from(7), U256::from(8), U256::from(9))
-            .abi_encode_params()
-            .into(),
-    );
-    stack::fulfil(&c.provider, s.operator, s.node, &req, answer)
-        .await
-        .unwrap();
+    let answer = Answer::Bytes((req.requestId, U256::from(7), U256::from(8), U256::from(9)).abi_encode_params().into());
+    stack::fulfil(&c.provider, s.operator, s.node, &req, answer).await.unwrap();
     assert_eq!(multi.b().call().await.unwrap(), U256::from(8));
 
     // Cancellation after expiration refunds the consumer.
     let tx = consumer
-        .requestPrice(
-            s.operator,
-            sample::SPEC_ID,
-            "u".into(),
-            "p".into(),
-            sample::TIMES,
-            sample::PAYMENT,
-        )
+        .requestPrice(s.operator, sample::SPEC_ID, "u".into(), "p".into(), sample::TIMES, sample::PAYMENT)
         .from(c.owner)
         .into_transaction_request();
     let req = stack::oracle_request(&c.send(tx).await.unwrap(), s.operator).unwrap();
@@ -113,48 +72,30 @@ async fn round_trips(c: &Chain, s: &DirectRequestStack) {
     )
     .await
     .unwrap();
-    assert_eq!(
-        c.link_balance(s.link, s.consumer).await,
-        before + req.payment
-    );
+    assert_eq!(c.link_balance(s.link, s.consumer).await, before + req.payment);
 }
 
 #[tokio::test]
 async fn our_consumer_works_with_chainlink_operator() {
     let c = chain();
-    let s = c
-        .stack(StackConfig {
-            link: Flavor::Linkpool,
-            operator: Flavor::Chainlink,
-            consumer: Flavor::Linkpool,
-        })
-        .await;
+    let s =
+        c.stack(StackConfig { link: Flavor::Linkpool, operator: Flavor::Chainlink, consumer: Flavor::Linkpool }).await;
     round_trips(&c, &s).await;
 }
 
 #[tokio::test]
 async fn chainlink_consumer_works_with_our_operator() {
     let c = chain();
-    let s = c
-        .stack(StackConfig {
-            link: Flavor::Linkpool,
-            operator: Flavor::Linkpool,
-            consumer: Flavor::Chainlink,
-        })
-        .await;
+    let s =
+        c.stack(StackConfig { link: Flavor::Linkpool, operator: Flavor::Linkpool, consumer: Flavor::Chainlink }).await;
     round_trips(&c, &s).await;
 }
 
 #[tokio::test]
 async fn our_stack_works_with_chainlink_link_token() {
     let c = chain();
-    let s = c
-        .stack(StackConfig {
-            link: Flavor::Chainlink,
-            operator: Flavor::Linkpool,
-            consumer: Flavor::Linkpool,
-        })
-        .await;
+    let s =
+        c.stack(StackConfig { link: Flavor::Chainlink, operator: Flavor::Linkpool, consumer: Flavor::Linkpool }).await;
     round_trips(&c, &s).await;
 }
 
@@ -202,14 +143,8 @@ fn spread() -> Vec<U256> {
     let mut values: Vec<U256> = uint_vectors().into_iter().map(|(v, _)| v).collect();
     let mut x = U256::from(0x9e3779b97f4a7c15u64);
     for bits in 1..=256usize {
-        x = x
-            .wrapping_mul(U256::from(6364136223846793005u64))
-            .wrapping_add(U256::from(1442695040888963407u64));
-        let mask = if bits == 256 {
-            U256::MAX
-        } else {
-            (U256::from(1) << bits) - U256::from(1)
-        };
+        x = x.wrapping_mul(U256::from(6364136223846793005u64)).wrapping_add(U256::from(1442695040888963407u64));
+        let mask = if bits == 256 { U256::MAX } else { (U256::from(1) << bits) - U256::from(1) };
         values.push(x & mask);
         values.push(U256::from(1) << (bits - 1));
     }
@@ -221,15 +156,11 @@ async fn encoders_match_chainlink_byte_for_byte() {
     ensure_reference();
     let c = chain();
     let ours = RequestEncoder::new(
-        stack::deploy_request_encoder(&c.provider, c.owner, Flavor::Linkpool)
-            .await
-            .unwrap(),
+        stack::deploy_request_encoder(&c.provider, c.owner, Flavor::Linkpool).await.unwrap(),
         c.provider.clone(),
     );
     let theirs = RequestEncoder::new(
-        stack::deploy_request_encoder(&c.provider, c.owner, Flavor::Chainlink)
-            .await
-            .unwrap(),
+        stack::deploy_request_encoder(&c.provider, c.owner, Flavor::Chainlink).await.unwrap(),
         c.provider.clone(),
     );
     for v in spread() {
@@ -258,48 +189,24 @@ async fn encoders_match_chainlink_byte_for_byte() {
         let s = "s".repeat(len);
         let b = Bytes::from(vec![0xab; len]);
         assert_eq!(
-            ours.encodeString(s.clone(), s.clone())
-                .call()
-                .await
-                .unwrap(),
-            theirs
-                .encodeString(s.clone(), s.clone())
-                .call()
-                .await
-                .unwrap(),
+            ours.encodeString(s.clone(), s.clone()).call().await.unwrap(),
+            theirs.encodeString(s.clone(), s.clone()).call().await.unwrap(),
             "string of {len}"
         );
         assert_eq!(
-            ours.encodeBytes("b".into(), b.clone())
-                .call()
-                .await
-                .unwrap(),
+            ours.encodeBytes("b".into(), b.clone()).call().await.unwrap(),
             theirs.encodeBytes("b".into(), b).call().await.unwrap(),
             "bytes of {len}"
         );
     }
     let arr: Vec<String> = (0..40).map(|i| "w".repeat(i * 3)).collect();
     assert_eq!(
-        ours.encodeStringArray("a".into(), arr.clone())
-            .call()
-            .await
-            .unwrap(),
-        theirs
-            .encodeStringArray("a".into(), arr.clone())
-            .call()
-            .await
-            .unwrap()
+        ours.encodeStringArray("a".into(), arr.clone()).call().await.unwrap(),
+        theirs.encodeStringArray("a".into(), arr.clone()).call().await.unwrap()
     );
     let b = Bytes::from_static(&[1]);
     assert_eq!(
-        ours.encodeAll("s".into(), b.clone(), U256::MAX, I256::MIN, arr.clone())
-            .call()
-            .await
-            .unwrap(),
-        theirs
-            .encodeAll("s".into(), b, U256::MAX, I256::MIN, arr)
-            .call()
-            .await
-            .unwrap()
+        ours.encodeAll("s".into(), b.clone(), U256::MAX, I256::MIN, arr.clone()).call().await.unwrap(),
+        theirs.encodeAll("s".into(), b, U256::MAX, I256::MIN, arr).call().await.unwrap()
     );
 }

@@ -21,12 +21,7 @@ async fn withdrawable(c: &Chain, s: &DirectRequestStack, escrow: U256, state: &s
     let op = Operator::new(s.operator, c.provider.clone());
     let balance = c.link_balance(s.link, s.operator).await;
     let available = op.withdrawable().call().await.expect("withdrawable");
-    assert_eq!(
-        available,
-        balance - escrow,
-        "{state} ({:?}): balance {balance}, escrow {escrow}",
-        s.config.operator
-    );
+    assert_eq!(available, balance - escrow, "{state} ({:?}): balance {balance}, escrow {escrow}", s.config.operator);
     available
 }
 
@@ -34,13 +29,7 @@ async fn withdrawable(c: &Chain, s: &DirectRequestStack, escrow: U256, state: &s
 async fn withdraw(c: &Chain, s: &DirectRequestStack, to: Address, amount: U256) {
     let op = Operator::new(s.operator, c.provider.clone());
     let before = c.link_balance(s.link, to).await;
-    c.send(
-        op.withdraw(to, amount)
-            .from(c.owner)
-            .into_transaction_request(),
-    )
-    .await
-    .expect("withdraw");
+    c.send(op.withdraw(to, amount).from(c.owner).into_transaction_request()).await.expect("withdraw");
     assert_eq!(c.link_balance(s.link, to).await, before + amount);
 }
 
@@ -49,20 +38,11 @@ async fn refuses_more_than(c: &Chain, s: &DirectRequestStack, available: U256) {
     let op = Operator::new(s.operator, c.provider.clone());
     let balance = c.link_balance(s.link, s.operator).await;
     let requested = available + U256::from(1);
-    let result = c
-        .send(
-            op.withdraw(c.stranger, requested)
-                .from(c.owner)
-                .into_transaction_request(),
-        )
-        .await;
+    let result = c.send(op.withdraw(c.stranger, requested).from(c.owner).into_transaction_request()).await;
     if s.config.operator == Flavor::Linkpool {
         assert_eq!(
             revert::<E, _>(result),
-            E::InsufficientWithdrawable(Operator::InsufficientWithdrawable {
-                requested,
-                available
-            })
+            E::InsufficientWithdrawable(Operator::InsufficientWithdrawable { requested, available })
         );
     } else {
         // Chainlink reverts with a string.
@@ -97,9 +77,7 @@ async fn scenario(c: &Chain, s: &DirectRequestStack) -> Vec<U256> {
     trace.push(w);
 
     // A fulfilment releases its payment.
-    stack::fulfil(&c.provider, s.operator, s.node, &a, answer2(&a, 1))
-        .await
-        .expect("fulfil a");
+    stack::fulfil(&c.provider, s.operator, s.node, &a, answer2(&a, 1)).await.expect("fulfil a");
     let w = withdrawable(c, s, p * U256::from(2), "a fulfilled").await;
     assert_eq!(w, U256::from(5) + p);
     trace.push(w);
@@ -115,14 +93,9 @@ async fn scenario(c: &Chain, s: &DirectRequestStack) -> Vec<U256> {
     // A cancellation refunds the requester; nothing becomes withdrawable.
     c.increase_time(301).await;
     let before = c.link_balance(s.link, s.consumer).await;
-    c.send(
-        consumer
-            .cancelRequest(b.requestId, b.payment, b.cancelExpiration)
-            .from(c.owner)
-            .into_transaction_request(),
-    )
-    .await
-    .expect("cancel b");
+    c.send(consumer.cancelRequest(b.requestId, b.payment, b.cancelExpiration).from(c.owner).into_transaction_request())
+        .await
+        .expect("cancel b");
     assert_eq!(c.link_balance(s.link, s.consumer).await, before + p);
     let w = withdrawable(c, s, p, "b cancelled").await;
     assert_eq!(w, U256::ZERO);
@@ -133,25 +106,15 @@ async fn scenario(c: &Chain, s: &DirectRequestStack) -> Vec<U256> {
     // out of the escrow, and the new account's fulfilment releases the last payment.
     c.fund(s.link, s.operator, U256::from(7)).await;
     let op = Operator::new(s.operator, c.provider.clone());
-    c.send(
-        op.setAuthorizedSenders(vec![c.stranger])
-            .from(c.owner)
-            .into_transaction_request(),
-    )
-    .await
-    .expect("replace senders");
+    c.send(op.setAuthorizedSenders(vec![c.stranger]).from(c.owner).into_transaction_request())
+        .await
+        .expect("replace senders");
     let w = withdrawable(c, s, p, "senders replaced").await;
     assert_eq!(w, U256::from(7));
     trace.push(w);
-    stack::fulfil(
-        &c.provider,
-        s.operator,
-        c.stranger,
-        &v1,
-        Answer::Word(U256::from(2).into()),
-    )
-    .await
-    .expect("fulfil v1 by the new sender");
+    stack::fulfil(&c.provider, s.operator, c.stranger, &v1, Answer::Word(U256::from(2).into()))
+        .await
+        .expect("fulfil v1 by the new sender");
     let w = withdrawable(c, s, U256::ZERO, "v1 fulfilled").await;
     assert_eq!(w, U256::from(7) + p);
     trace.push(w);
@@ -168,9 +131,7 @@ async fn scenario(c: &Chain, s: &DirectRequestStack) -> Vec<U256> {
     trace.push(U256::ZERO);
 
     // The escrow is intact: the last request can still be answered and paid.
-    stack::fulfil(&c.provider, s.operator, c.stranger, &d, answer2(&d, 3))
-        .await
-        .expect("fulfil d");
+    stack::fulfil(&c.provider, s.operator, c.stranger, &d, answer2(&d, 3)).await.expect("fulfil d");
     let w = withdrawable(c, s, U256::ZERO, "d fulfilled").await;
     assert_eq!(w, p);
     trace.push(w);
@@ -193,12 +154,7 @@ async fn withdrawable_matches_chainlink_operator_in_every_state() {
     };
     let theirs = {
         let c = chain();
-        let s = c
-            .stack(StackConfig {
-                operator: Flavor::Chainlink,
-                ..StackConfig::LINKPOOL
-            })
-            .await;
+        let s = c.stack(StackConfig { operator: Flavor::Chainlink, ..StackConfig::LINKPOOL }).await;
         scenario(&c, &s).await
     };
     assert_eq!(ours, theirs);

@@ -45,10 +45,7 @@ pub(crate) async fn request_v2(
     (receipt, request)
 }
 
-pub(crate) async fn request_v1(
-    c: &Chain,
-    s: &stack::DirectRequestStack,
-) -> IOperator::OracleRequest {
+pub(crate) async fn request_v1(c: &Chain, s: &stack::DirectRequestStack) -> IOperator::OracleRequest {
     let consumer = ConsumerUint256::new(s.consumer, c.provider.clone());
     let tx = consumer
         .requestPriceV1(
@@ -65,11 +62,7 @@ pub(crate) async fn request_v1(
 }
 
 pub(crate) fn answer2(request: &IOperator::OracleRequest, value: u64) -> Answer {
-    Answer::Bytes(
-        (request.requestId, U256::from(value))
-            .abi_encode_params()
-            .into(),
-    )
+    Answer::Bytes((request.requestId, U256::from(value)).abi_encode_params().into())
 }
 
 /// Simulates a fulfilment (eth_call) to read its revert reason.
@@ -99,48 +92,27 @@ async fn v2_request_escrows_payment_and_fulfilment_calls_back() {
     assert_eq!(req.callbackAddr, s.consumer);
     assert_eq!(req.requestId, request_id(s.consumer, 1));
     assert_eq!(req.payment, sample::PAYMENT);
-    assert_eq!(
-        req.callbackFunctionId,
-        FixedBytes(ConsumerUint256::fulfillCall::SELECTOR)
-    );
+    assert_eq!(req.callbackFunctionId, FixedBytes(ConsumerUint256::fulfillCall::SELECTOR));
     assert_eq!(req.dataVersion, U256::from(2));
     let mined_at = c.timestamp(receipt.block_number.unwrap()).await;
     assert_eq!(req.cancelExpiration, U256::from(mined_at + 300));
 
     let op = Operator::new(s.operator, c.provider.clone());
     assert_eq!(c.link_balance(s.link, s.operator).await, sample::PAYMENT);
-    assert_eq!(
-        op.withdrawable().call().await.unwrap(),
-        U256::ZERO,
-        "escrow is not withdrawable"
-    );
+    assert_eq!(op.withdrawable().call().await.unwrap(), U256::ZERO, "escrow is not withdrawable");
 
-    let receipt = stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 4242))
-        .await
-        .expect("fulfil");
+    let receipt = stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 4242)).await.expect("fulfil");
     let responses = events::<IOperator::OracleResponse>(&receipt, s.operator);
     assert_eq!(responses.len(), 1);
     assert_eq!(responses[0].requestId, req.requestId);
     let fulfilled = events::<ConsumerUint256::ValueFulfilled>(&receipt, s.consumer);
     assert_eq!(fulfilled[0].value, U256::from(4242));
-    assert_eq!(
-        ConsumerUint256::new(s.consumer, c.provider.clone())
-            .value()
-            .call()
-            .await
-            .unwrap(),
-        U256::from(4242)
-    );
+    assert_eq!(ConsumerUint256::new(s.consumer, c.provider.clone()).value().call().await.unwrap(), U256::from(4242));
     assert_eq!(op.withdrawable().call().await.unwrap(), sample::PAYMENT);
 
     // A request is answered once.
     let again = simulate_fulfil(&c, s.operator, s.node, &req, answer2(&req, 1)).await;
-    assert_eq!(
-        revert::<E, _>(again),
-        E::UnknownRequest(Operator::UnknownRequest {
-            requestId: req.requestId
-        })
-    );
+    assert_eq!(revert::<E, _>(again), E::UnknownRequest(Operator::UnknownRequest { requestId: req.requestId }));
 }
 
 #[tokio::test]
@@ -150,37 +122,13 @@ async fn v1_request_is_answered_with_one_word() {
     let req = request_v1(&c, &s).await;
     assert_eq!(req.dataVersion, U256::from(1));
     assert_eq!(req.callbackAddr, s.consumer);
-    stack::fulfil(
-        &c.provider,
-        s.operator,
-        s.node,
-        &req,
-        Answer::Word(U256::from(77).into()),
-    )
-    .await
-    .expect("fulfil");
-    assert_eq!(
-        ConsumerUint256::new(s.consumer, c.provider.clone())
-            .value()
-            .call()
-            .await
-            .unwrap(),
-        U256::from(77)
-    );
+    stack::fulfil(&c.provider, s.operator, s.node, &req, Answer::Word(U256::from(77).into())).await.expect("fulfil");
+    assert_eq!(ConsumerUint256::new(s.consumer, c.provider.clone()).value().call().await.unwrap(), U256::from(77));
 
     // As in Chainlink's Operator, a v1 request may also be answered by fulfillOracleRequest2.
     let req = request_v1(&c, &s).await;
-    stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 78))
-        .await
-        .expect("fulfil2");
-    assert_eq!(
-        ConsumerUint256::new(s.consumer, c.provider.clone())
-            .value()
-            .call()
-            .await
-            .unwrap(),
-        U256::from(78)
-    );
+    stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 78)).await.expect("fulfil2");
+    assert_eq!(ConsumerUint256::new(s.consumer, c.provider.clone()).value().call().await.unwrap(), U256::from(78));
 }
 
 #[tokio::test]
@@ -208,37 +156,15 @@ async fn reverting_callback_does_not_revert_fulfilment() {
     // Only the request id: the consumer's ABI decoder reverts on the missing uint256.
     let short = Answer::Bytes(req.requestId.to_vec().into());
     let tx = stack::fulfil_tx(&c.provider, s.operator, s.node, &req, short.clone());
-    let returned = c
-        .provider
-        .call(tx)
-        .await
-        .expect("simulated fulfilment succeeds");
-    assert!(
-        !bool::abi_decode(&returned).unwrap(),
-        "fulfilment reports the failed callback"
-    );
+    let returned = c.provider.call(tx).await.expect("simulated fulfilment succeeds");
+    assert!(!bool::abi_decode(&returned).unwrap(), "fulfilment reports the failed callback");
 
-    let receipt = stack::fulfil(&c.provider, s.operator, s.node, &req, short)
-        .await
-        .expect("fulfilment mined with status 1");
-    assert_eq!(
-        events::<IOperator::OracleResponse>(&receipt, s.operator).len(),
-        1
-    );
+    let receipt =
+        stack::fulfil(&c.provider, s.operator, s.node, &req, short).await.expect("fulfilment mined with status 1");
+    assert_eq!(events::<IOperator::OracleResponse>(&receipt, s.operator).len(), 1);
     assert!(events::<ConsumerUint256::ValueFulfilled>(&receipt, s.consumer).is_empty());
-    assert_eq!(
-        ConsumerUint256::new(s.consumer, c.provider.clone())
-            .value()
-            .call()
-            .await
-            .unwrap(),
-        U256::ZERO
-    );
-    assert_eq!(
-        op.withdrawable().call().await.unwrap(),
-        sample::PAYMENT,
-        "the node is paid anyway"
-    );
+    assert_eq!(ConsumerUint256::new(s.consumer, c.provider.clone()).value().call().await.unwrap(), U256::ZERO);
+    assert_eq!(op.withdrawable().call().await.unwrap(), sample::PAYMENT, "the node is paid anyway");
 }
 
 #[tokio::test]
@@ -249,80 +175,44 @@ async fn fulfilment_checks_sender_params_and_response() {
     let id = req.requestId;
 
     let r = simulate_fulfil(&c, s.operator, c.stranger, &req, answer2(&req, 1)).await;
-    assert_eq!(
-        revert::<E, _>(r),
-        E::UnauthorizedSender(Operator::UnauthorizedSender { caller: c.stranger })
-    );
+    assert_eq!(revert::<E, _>(r), E::UnauthorizedSender(Operator::UnauthorizedSender { caller: c.stranger }));
 
     let mismatch = E::ParamsMismatch(Operator::ParamsMismatch { requestId: id });
     let variants = [
-        IOperator::OracleRequest {
-            payment: req.payment + U256::from(1),
-            ..req.clone()
-        },
-        IOperator::OracleRequest {
-            callbackAddr: c.stranger,
-            ..req.clone()
-        },
-        IOperator::OracleRequest {
-            callbackFunctionId: FixedBytes([1, 2, 3, 4]),
-            ..req.clone()
-        },
-        IOperator::OracleRequest {
-            cancelExpiration: req.cancelExpiration + U256::from(1),
-            ..req.clone()
-        },
+        IOperator::OracleRequest { payment: req.payment + U256::from(1), ..req.clone() },
+        IOperator::OracleRequest { callbackAddr: c.stranger, ..req.clone() },
+        IOperator::OracleRequest { callbackFunctionId: FixedBytes([1, 2, 3, 4]), ..req.clone() },
+        IOperator::OracleRequest { cancelExpiration: req.cancelExpiration + U256::from(1), ..req.clone() },
     ];
     for wrong in &variants {
         let r = simulate_fulfil(&c, s.operator, s.node, wrong, answer2(&req, 1)).await;
         assert_eq!(revert::<E, _>(r), mismatch);
     }
 
-    let unknown = IOperator::OracleRequest {
-        requestId: B256::repeat_byte(7),
-        ..req.clone()
-    };
+    let unknown = IOperator::OracleRequest { requestId: B256::repeat_byte(7), ..req.clone() };
     let r = simulate_fulfil(&c, s.operator, s.node, &unknown, answer2(&unknown, 1)).await;
-    assert_eq!(
-        revert::<E, _>(r),
-        E::UnknownRequest(Operator::UnknownRequest {
-            requestId: unknown.requestId
-        })
-    );
+    assert_eq!(revert::<E, _>(r), E::UnknownRequest(Operator::UnknownRequest { requestId: unknown.requestId }));
 
-    let wrong_first_word = Answer::Bytes(
-        (B256::repeat_byte(9), U256::from(1))
-            .abi_encode_params()
-            .into(),
-    );
+    let wrong_first_word = Answer::Bytes((B256::repeat_byte(9), U256::from(1)).abi_encode_params().into());
     let r = simulate_fulfil(&c, s.operator, s.node, &req, wrong_first_word).await;
     assert_eq!(
         revert::<E, _>(r),
-        E::ResponseIdMismatch(Operator::ResponseIdMismatch {
-            requestId: id,
-            length: U256::from(64)
-        })
+        E::ResponseIdMismatch(Operator::ResponseIdMismatch { requestId: id, length: U256::from(64) })
     );
     let too_short = Answer::Bytes(id[..31].to_vec().into());
     let r = simulate_fulfil(&c, s.operator, s.node, &req, too_short).await;
     assert_eq!(
         revert::<E, _>(r),
-        E::ResponseIdMismatch(Operator::ResponseIdMismatch {
-            requestId: id,
-            length: U256::from(31)
-        })
+        E::ResponseIdMismatch(Operator::ResponseIdMismatch { requestId: id, length: U256::from(31) })
     );
 
     // Not enough gas left for the consumer.
-    let tx = stack::fulfil_tx(&c.provider, s.operator, s.node, &req, answer2(&req, 1))
-        .gas_limit(300_000);
+    let tx = stack::fulfil_tx(&c.provider, s.operator, s.node, &req, answer2(&req, 1)).gas_limit(300_000);
     let r = c.provider.call(tx).await.map_err(Error::from);
     assert!(matches!(revert::<E, _>(r), E::InsufficientConsumerGas(_)));
 
     // All failures left the request answerable.
-    stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 5))
-        .await
-        .expect("fulfil");
+    stack::fulfil(&c.provider, s.operator, s.node, &req, answer2(&req, 5)).await.expect("fulfil");
 }
 
 /// Sends a hand-built `transferAndCall` payload from the requester EOA.
@@ -334,13 +224,7 @@ async fn transfer_and_call(
     payload: Vec<u8>,
 ) -> Result<TransactionReceipt, Error> {
     let token = LinkToken::new(link, c.provider.clone());
-    c.send(
-        token
-            .transferAndCall(operator, amount, payload.into())
-            .from(c.requester)
-            .into_transaction_request(),
-    )
-    .await
+    c.send(token.transferAndCall(operator, amount, payload.into()).from(c.requester).into_transaction_request()).await
 }
 
 fn operator_request(nonce: u64, data_version: u64) -> IOperator::operatorRequestCall {
@@ -364,95 +248,37 @@ async fn token_transfer_payloads_are_validated() {
     let amount = U256::from(1_000);
 
     // Sender and amount come from the token, not the payload.
-    let receipt = transfer_and_call(
-        &c,
-        s.link,
-        s.operator,
-        amount,
-        operator_request(7, 2).abi_encode(),
-    )
-    .await
-    .unwrap();
+    let receipt = transfer_and_call(&c, s.link, s.operator, amount, operator_request(7, 2).abi_encode()).await.unwrap();
     let req = stack::oracle_request(&receipt, s.operator).unwrap();
-    assert_eq!(
-        (req.requester, req.callbackAddr, req.payment),
-        (c.requester, c.requester, amount)
-    );
+    assert_eq!((req.requester, req.callbackAddr, req.payment), (c.requester, c.requester, amount));
     assert_eq!(req.requestId, request_id(c.requester, 7));
     assert_eq!(req.data, Bytes::from_static(b"\x63get"));
     // An EOA callback "succeeds"; the fulfilment goes through.
-    stack::fulfil(
-        &c.provider,
-        s.operator,
-        s.node,
-        &req,
-        Answer::Bytes(req.requestId.to_vec().into()),
-    )
-    .await
-    .unwrap();
+    stack::fulfil(&c.provider, s.operator, s.node, &req, Answer::Bytes(req.requestId.to_vec().into())).await.unwrap();
 
-    let dup = transfer_and_call(
-        &c,
-        s.link,
-        s.operator,
-        amount,
-        operator_request(8, 2).abi_encode(),
-    )
-    .await;
+    let dup = transfer_and_call(&c, s.link, s.operator, amount, operator_request(8, 2).abi_encode()).await;
     assert!(dup.is_ok());
-    let dup = transfer_and_call(
-        &c,
-        s.link,
-        s.operator,
-        amount,
-        operator_request(8, 2).abi_encode(),
-    )
-    .await;
+    let dup = transfer_and_call(&c, s.link, s.operator, amount, operator_request(8, 2).abi_encode()).await;
     assert_eq!(
         revert::<E, _>(dup),
-        E::RequestIdInUse(Operator::RequestIdInUse {
-            requestId: request_id(c.requester, 8)
-        })
+        E::RequestIdInUse(Operator::RequestIdInUse { requestId: request_id(c.requester, 8) })
     );
 
-    let r = transfer_and_call(
-        &c,
-        s.link,
-        s.operator,
-        amount,
-        operator_request(9, 256).abi_encode(),
-    )
-    .await;
+    let r = transfer_and_call(&c, s.link, s.operator, amount, operator_request(9, 256).abi_encode()).await;
     assert_eq!(
         revert::<E, _>(r),
-        E::DataVersionTooLarge(Operator::DataVersionTooLarge {
-            dataVersion: U256::from(256)
-        })
+        E::DataVersionTooLarge(Operator::DataVersionTooLarge { dataVersion: U256::from(256) })
     );
 
-    let r = transfer_and_call(
-        &c,
-        s.link,
-        s.operator,
-        amount,
-        vec![0x3c, 0x6d, 0x41, 0xb9, 0, 0],
-    )
-    .await;
-    assert_eq!(
-        revert::<E, _>(r),
-        E::MalformedRequest(Operator::MalformedRequest {
-            length: U256::from(6)
-        })
-    );
+    let r = transfer_and_call(&c, s.link, s.operator, amount, vec![0x3c, 0x6d, 0x41, 0xb9, 0, 0]).await;
+    assert_eq!(revert::<E, _>(r), E::MalformedRequest(Operator::MalformedRequest { length: U256::from(6) }));
 
     let mut unknown = operator_request(10, 2).abi_encode();
     unknown[..4].copy_from_slice(&[1, 2, 3, 4]);
     let r = transfer_and_call(&c, s.link, s.operator, amount, unknown).await;
     assert_eq!(
         revert::<E, _>(r),
-        E::UnsupportedRequestFunction(Operator::UnsupportedRequestFunction {
-            selector: FixedBytes([1, 2, 3, 4])
-        })
+        E::UnsupportedRequestFunction(Operator::UnsupportedRequestFunction { selector: FixedBytes([1, 2, 3, 4]) })
     );
 
     // Dirty low bits in the bytes4 word, an out-of-bounds data offset, a truncated head.
@@ -465,12 +291,7 @@ async fn token_transfer_payloads_are_validated() {
     for payload in [dirty, bad_offset, truncated] {
         let len = payload.len();
         let r = transfer_and_call(&c, s.link, s.operator, amount, payload).await;
-        assert_eq!(
-            revert::<E, _>(r),
-            E::MalformedRequest(Operator::MalformedRequest {
-                length: U256::from(len)
-            })
-        );
+        assert_eq!(revert::<E, _>(r), E::MalformedRequest(Operator::MalformedRequest { length: U256::from(len) }));
     }
 
     // v1: the callback must be the requester, so it can never be the LINK token.
@@ -487,42 +308,21 @@ async fn token_transfer_payloads_are_validated() {
     let r = transfer_and_call(&c, s.link, s.operator, amount, v1.abi_encode()).await;
     assert_eq!(
         revert::<E, _>(r),
-        E::CallbackNotRequester(Operator::CallbackNotRequester {
-            callback: s.link,
-            requester: c.requester
-        })
+        E::CallbackNotRequester(Operator::CallbackNotRequester { callback: s.link, requester: c.requester })
     );
 
     // Only LINK may call the request entry points.
     let r = op
-        .onTokenTransfer(
-            c.stranger,
-            amount,
-            operator_request(13, 2).abi_encode().into(),
-        )
+        .onTokenTransfer(c.stranger, amount, operator_request(13, 2).abi_encode().into())
         .from(c.stranger)
         .call()
         .await;
-    assert_eq!(
-        call_revert::<E, _>(r),
-        E::NotLinkToken(Operator::NotLinkToken { caller: c.stranger })
-    );
+    assert_eq!(call_revert::<E, _>(r), E::NotLinkToken(Operator::NotLinkToken { caller: c.stranger }));
     let o = operator_request(14, 2);
     let r = op
-        .operatorRequest(
-            o.sender,
-            o.payment,
-            o.specId,
-            o.callbackFunctionId,
-            o.nonce,
-            o.dataVersion,
-            o.data,
-        )
+        .operatorRequest(o.sender, o.payment, o.specId, o.callbackFunctionId, o.nonce, o.dataVersion, o.data)
         .from(c.stranger)
         .call()
         .await;
-    assert_eq!(
-        call_revert::<E, _>(r),
-        E::NotLinkToken(Operator::NotLinkToken { caller: c.stranger })
-    );
+    assert_eq!(call_revert::<E, _>(r), E::NotLinkToken(Operator::NotLinkToken { caller: c.stranger }));
 }

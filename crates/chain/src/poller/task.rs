@@ -123,9 +123,7 @@ impl PollerTask {
             Some(batch.add_call::<_, Vec<Log>>("eth_getLogs", &(rpc_filter(&filter, from, to),))?)
         };
         let cursor_header = match position {
-            Position::At { number, .. } => {
-                Some(rpc::add_header(&mut batch, BlockNumberOrTag::Number(number))?)
-            }
+            Position::At { number, .. } => Some(rpc::add_header(&mut batch, BlockNumberOrTag::Number(number))?),
             Position::Before(_) => None,
         };
         batch.send().await?;
@@ -135,9 +133,7 @@ impl PollerTask {
                 return self.handle_reorg(number).await;
             }
         }
-        let to_header = to_header
-            .await?
-            .ok_or_else(|| rpc::missing(format!("block {to} vanished during the poll")))?;
+        let to_header = to_header.await?.ok_or_else(|| rpc::missing(format!("block {to} vanished during the poll")))?;
         let logs = match logs_call {
             None => Vec::new(),
             Some(call) => match call.await {
@@ -153,15 +149,11 @@ impl PollerTask {
         self.range = (self.range.saturating_mul(2)).min(self.config.max_block_range);
 
         // Remember the hashes we deliver from, so a later reorg can be traced back.
-        let mut blocks: BTreeMap<u64, B256> = logs
-            .iter()
-            .filter_map(|l| Some((l.block_number?, l.block_hash?)))
-            .collect();
+        let mut blocks: BTreeMap<u64, B256> =
+            logs.iter().filter_map(|l| Some((l.block_number?, l.block_hash?))).collect();
         blocks.insert(to, to_header.hash);
         for (&number, &hash) in &blocks {
-            self.store
-                .record_block(self.client.chain_id(), to_i64(number), &format!("{hash:#x}"))
-                .await?;
+            self.store.record_block(self.client.chain_id(), to_i64(number), &format!("{hash:#x}")).await?;
             self.seen.insert(number, hash);
         }
 
@@ -192,9 +184,7 @@ impl PollerTask {
         }
         match self.header_hash(start - 1).await? {
             Some(hash) => {
-                self.store
-                    .record_block(self.client.chain_id(), to_i64(start - 1), &format!("{hash:#x}"))
-                    .await?;
+                self.store.record_block(self.client.chain_id(), to_i64(start - 1), &format!("{hash:#x}")).await?;
                 self.seen.insert(start - 1, hash);
                 self.save_position(start - 1, hash).await?;
                 Ok(Position::At { number: start - 1, hash })
@@ -216,10 +206,8 @@ impl PollerTask {
                     poller = %self.config.name, cursor, depth = self.config.max_reorg_depth,
                     "reorg deeper than max_reorg_depth; rescanning from the window's bottom"
                 );
-                let hash = self
-                    .header_hash(floor)
-                    .await?
-                    .ok_or_else(|| rpc::missing(format!("block {floor} missing")))?;
+                let hash =
+                    self.header_hash(floor).await?.ok_or_else(|| rpc::missing(format!("block {floor} missing")))?;
                 (floor, hash)
             }
         };
@@ -267,10 +255,9 @@ impl PollerTask {
             return Ok(Some(*hash));
         }
         match self.store.block_hash(self.client.chain_id(), to_i64(number)).await? {
-            Some(text) => text
-                .parse::<B256>()
-                .map(Some)
-                .map_err(|_| Error::Corrupt(format!("block hash at {number}: {text:?}"))),
+            Some(text) => {
+                text.parse::<B256>().map(Some).map_err(|_| Error::Corrupt(format!("block hash at {number}: {text:?}")))
+            }
             None => Ok(None),
         }
     }

@@ -147,14 +147,7 @@ impl TxManager {
         config.validate()?;
         let chain_id = client.chain_id();
         let (head, _) = watch::channel(None);
-        let shared = Arc::new(Shared {
-            client,
-            store,
-            config,
-            chain_id,
-            waiters: waiters::Waiters::default(),
-            head,
-        });
+        let shared = Arc::new(Shared { client, store, config, chain_id, waiters: waiters::Waiters::default(), head });
         let (stop, _) = watch::channel(false);
         let mut senders = HashMap::new();
         let mut block_senders = HashMap::new();
@@ -180,12 +173,8 @@ impl TxManager {
         if senders.is_empty() {
             return Err(Error::Config("transaction manager needs at least one key".into()));
         }
-        let watcher = watcher::Watcher {
-            shared: Arc::clone(&shared),
-            senders: block_senders,
-            last: None,
-            block_receipts: true,
-        };
+        let watcher =
+            watcher::Watcher { shared: Arc::clone(&shared), senders: block_senders, last: None, block_receipts: true };
         tasks.push(tokio::spawn(watcher.run(stop.subscribe())));
         info!(chain_id, keys = senders.len(), "transaction manager started");
         Ok(Self { shared, senders, stop, tasks })
@@ -273,10 +262,7 @@ impl TxManager {
             self.shared.waiters.forget_closed(tx_id);
             return done;
         }
-        let from: Address = record
-            .from
-            .parse()
-            .map_err(|_| Error::Corrupt(format!("tx {tx_id} from address")))?;
+        let from: Address = record.from.parse().map_err(|_| Error::Corrupt(format!("tx {tx_id} from address")))?;
         if !self.senders.contains_key(&from) {
             self.shared.waiters.forget_closed(tx_id);
             return Err(Error::UnknownSender(from));
@@ -307,13 +293,8 @@ impl TxManager {
             .to(request.to)
             .input(request.data.clone().into())
             .value(request.value);
-        let estimate = self
-            .shared
-            .client
-            .provider()
-            .estimate_gas(call)
-            .await
-            .map_err(|e| Error::EstimateGas(e.to_string()))?;
+        let estimate =
+            self.shared.client.provider().estimate_gas(call).await.map_err(|e| Error::EstimateGas(e.to_string()))?;
         let percent = self.shared.config.gas_estimate_percent;
         Ok(estimate.saturating_mul(percent).div_ceil(100))
     }
@@ -332,10 +313,9 @@ impl Drop for TxManager {
 fn final_result(record: &TxRecord) -> Result<Option<Result<TxOutcome>>> {
     match record.state {
         TxState::Unstarted | TxState::Unconfirmed => Ok(None),
-        TxState::Fatal => Ok(Some(Err(Error::TxFatal {
-            id: record.id,
-            reason: record.error.clone().unwrap_or_default(),
-        }))),
+        TxState::Fatal => {
+            Ok(Some(Err(Error::TxFatal { id: record.id, reason: record.error.clone().unwrap_or_default() })))
+        }
         TxState::Confirmed | TxState::Reverted => {
             let corrupt = || Error::Corrupt(format!("tx {} is final without its receipt fields", record.id));
             let hash = record.confirmed_hash.as_deref().ok_or_else(corrupt)?.parse().map_err(|_| corrupt())?;

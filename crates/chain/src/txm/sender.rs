@@ -13,8 +13,8 @@ use alloy::{
     providers::Provider,
     signers::local::PrivateKeySigner,
 };
-use linkpool_store::{TxAttempt, TxRecord, TxState};
 use futures::StreamExt;
+use linkpool_store::{TxAttempt, TxRecord, TxState};
 use tokio::sync::{mpsc, watch};
 use tracing::{debug, error, info, warn};
 
@@ -136,10 +136,8 @@ impl SenderTask {
         let shared = Arc::clone(&self.shared);
         let from_hex = self.address_hex();
         self.state = SenderState::default();
-        let rows = shared
-            .store
-            .txs_in_state(shared.chain_id, &from_hex, &[TxState::Unstarted, TxState::Unconfirmed])
-            .await?;
+        let rows =
+            shared.store.txs_in_state(shared.chain_id, &from_hex, &[TxState::Unstarted, TxState::Unconfirmed]).await?;
         for row in rows {
             let body = match TxBody::from_record(&row) {
                 Ok(body) => body,
@@ -165,13 +163,7 @@ impl SenderTask {
         let unfinished: Vec<u64> = self.state.inflight.keys().copied().collect();
         self.check_receipts(&unfinished).await?;
         // Rebroadcast the latest attempt of every tx still unmined (never a new nonce).
-        let resend: Vec<u64> = self
-            .state
-            .inflight
-            .values()
-            .filter(|f| f.mined.is_none())
-            .map(|f| f.nonce)
-            .collect();
+        let resend: Vec<u64> = self.state.inflight.values().filter(|f| f.mined.is_none()).map(|f| f.nonce).collect();
         if !resend.is_empty() {
             info!(from = %self.address(), count = resend.len(), "rebroadcasting txs in flight before the restart");
         }
@@ -182,14 +174,14 @@ impl SenderTask {
 
     /// Takes over a tx that already has a nonce (and maybe attempts) in the store.
     async fn adopt(&mut self, body: TxBody, nonce: i64) -> Result<()> {
-        let nonce =
-            u64::try_from(nonce).map_err(|_| Error::Corrupt(format!("tx {} negative nonce", body.id)))?;
+        let nonce = u64::try_from(nonce).map_err(|_| Error::Corrupt(format!("tx {} negative nonce", body.id)))?;
         let attempts = self.shared.store.attempts(body.id).await?;
         let attempts = attempts.iter().map(decode_attempt).collect::<Result<Vec<_>>>()?;
         for a in &attempts {
             self.state.by_hash.insert(a.hash, nonce);
         }
-        let f = InFlight { body, nonce, attempts, sent_block: 0, sent_at: Instant::now(), mined: None, nonce_too_low: 0 };
+        let f =
+            InFlight { body, nonce, attempts, sent_block: 0, sent_at: Instant::now(), mined: None, nonce_too_low: 0 };
         self.state.inflight.insert(nonce, f);
         Ok(())
     }
@@ -302,7 +294,15 @@ impl SenderTask {
                 if !attempts.is_empty() {
                     to_send.push(nonce);
                 }
-                let f = InFlight { body, nonce, attempts, sent_block: head.number, sent_at: now, mined: None, nonce_too_low: 0 };
+                let f = InFlight {
+                    body,
+                    nonce,
+                    attempts,
+                    sent_block: head.number,
+                    sent_at: now,
+                    mined: None,
+                    nonce_too_low: 0,
+                };
                 self.state.inflight.insert(nonce, f);
             }
             for body in requeue.into_iter().rev() {
@@ -332,7 +332,13 @@ impl SenderTask {
 
     /// `assign_nonce` refused: either the tx already had a nonce (then adopt it and free
     /// ours) or our nonce is taken by another row (then skip past the store's maximum).
-    async fn resolve_conflict(&mut self, body: TxBody, nonce: u64, what: String, requeue: &mut Vec<TxBody>) -> Result<()> {
+    async fn resolve_conflict(
+        &mut self,
+        body: TxBody,
+        nonce: u64,
+        what: String,
+        requeue: &mut Vec<TxBody>,
+    ) -> Result<()> {
         let record = self.shared.store.get_tx(body.id).await?.ok_or(Error::TxNotFound(body.id))?;
         if let Some(own) = record.nonce {
             warn!(tx_id = body.id, nonce = own, "tx already had a nonce; adopting it");
@@ -381,8 +387,7 @@ impl SenderTask {
         let mut batch = shared.client.batch();
         let mut calls = Vec::with_capacity(nonces.len());
         for &nonce in nonces {
-            let Some(raw) = self.state.inflight.get(&nonce).and_then(|f| f.attempts.last()).map(|a| &a.raw)
-            else {
+            let Some(raw) = self.state.inflight.get(&nonce).and_then(|f| f.attempts.last()).map(|a| &a.raw) else {
                 continue;
             };
             calls.push((nonce, batch.add_call::<_, B256>("eth_sendRawTransaction", &(raw,))?));
@@ -524,10 +529,11 @@ impl SenderTask {
             let mut batch = shared.client.batch();
             let mut calls = Vec::with_capacity(chunk.len());
             for &(nonce, old) in chunk {
-                calls.push((nonce, old, batch.add_call::<_, Option<ReceiptRef>>(
-                    "eth_getTransactionReceipt",
-                    &(old.transaction_hash,),
-                )?));
+                calls.push((
+                    nonce,
+                    old,
+                    batch.add_call::<_, Option<ReceiptRef>>("eth_getTransactionReceipt", &(old.transaction_hash,))?,
+                ));
             }
             batch.send().await?;
             for (nonce, old, call) in calls {
@@ -622,9 +628,8 @@ impl SenderTask {
             return Ok(head);
         }
         let provider = self.shared.client.provider();
-        let header: Option<rpc::HeaderRef> = provider
-            .raw_request("eth_getBlockByNumber".into(), (BlockNumberOrTag::Latest, false))
-            .await?;
+        let header: Option<rpc::HeaderRef> =
+            provider.raw_request("eth_getBlockByNumber".into(), (BlockNumberOrTag::Latest, false)).await?;
         let header = header.ok_or_else(|| rpc::missing("latest block"))?;
         let tip = match self.shared.config.fees.priority_fee {
             Some(_) => 0,

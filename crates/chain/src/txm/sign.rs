@@ -42,13 +42,7 @@ pub(crate) struct Signed {
     pub(crate) fees: Fees,
 }
 
-pub(crate) fn sign(
-    signer: &PrivateKeySigner,
-    chain_id: u64,
-    body: &TxBody,
-    nonce: u64,
-    fees: Fees,
-) -> Result<Signed> {
+pub(crate) fn sign(signer: &PrivateKeySigner, chain_id: u64, body: &TxBody, nonce: u64, fees: Fees) -> Result<Signed> {
     let tx = TxEip1559 {
         chain_id,
         nonce,
@@ -60,9 +54,8 @@ pub(crate) fn sign(
         access_list: Default::default(),
         input: body.data.clone(),
     };
-    let signature = signer
-        .sign_hash_sync(&tx.signature_hash())
-        .map_err(|e| Error::InvalidTx(format!("signing failed: {e}")))?;
+    let signature =
+        signer.sign_hash_sync(&tx.signature_hash()).map_err(|e| Error::InvalidTx(format!("signing failed: {e}")))?;
     let signed = tx.into_signed(signature);
     let hash = *signed.hash();
     let raw = Bytes::from(TxEnvelope::from(signed).encoded_2718());
@@ -77,7 +70,13 @@ mod tests {
     fn signed_attempt_decodes_to_the_same_tx() {
         use alloy::eips::eip2718::Decodable2718;
         let signer = PrivateKeySigner::random();
-        let body = TxBody { id: 1, to: Address::repeat_byte(9), data: Bytes::from_static(b"hi"), value: U256::from(5), gas_limit: 21_100 };
+        let body = TxBody {
+            id: 1,
+            to: Address::repeat_byte(9),
+            data: Bytes::from_static(b"hi"),
+            value: U256::from(5),
+            gas_limit: 21_100,
+        };
         let fees = Fees { max_fee_per_gas: 30, max_priority_fee_per_gas: 2 };
         let started = std::time::Instant::now();
         let signed = sign(&signer, 31337, &body, 7, fees).unwrap();

@@ -69,7 +69,8 @@ async fn backfills_after_downtime(backend: Backend) -> TestResult {
     emit(&client, user, emitter, OTHER_JOB, 2).await; // filtered out by topic1
     emit(&client, user, emitter, JOB_A2, 3).await;
 
-    let (handle, mut rx) = LogPoller::new(client.clone(), store.clone(), config("backfill", emitter, Some(start))).spawn()?;
+    let (handle, mut rx) =
+        LogPoller::new(client.clone(), store.clone(), config("backfill", emitter, Some(start))).spawn()?;
     let first = next_log(&mut rx).await;
     let second = next_log(&mut rx).await;
     assert_eq!((tag(&first), tag(&second)), (1, 3));
@@ -90,7 +91,8 @@ async fn backfills_after_downtime(backend: Backend) -> TestResult {
 
     // "Restart" on a fresh connection to the same database.
     let store2 = Store::connect(db.url()).await?;
-    let (handle, mut rx) = LogPoller::new(client.clone(), store2.clone(), config("backfill", emitter, Some(start))).spawn()?;
+    let (handle, mut rx) =
+        LogPoller::new(client.clone(), store2.clone(), config("backfill", emitter, Some(start))).spawn()?;
     let a = next_log(&mut rx).await;
     let b = next_log(&mut rx).await;
     assert_eq!((tag(&a), a.block_number), (4, Some(b4)), "resumes after the cursor, no re-delivery");
@@ -145,7 +147,8 @@ async fn detects_reorg_and_redelivers_the_new_chain() -> TestResult {
     let user = anvil.addresses()[1];
     let emitter = deploy(&client, user, &emitter_initcode(TOPIC0)).await;
     let start = head(&client).await;
-    let (handle, mut rx) = LogPoller::new(client.clone(), store.clone(), config("reorg", emitter, Some(start))).spawn()?;
+    let (handle, mut rx) =
+        LogPoller::new(client.clone(), store.clone(), config("reorg", emitter, Some(start))).spawn()?;
 
     emit(&client, user, emitter, JOB_A, 1).await;
     let kept = next_log(&mut rx).await;
@@ -191,7 +194,8 @@ async fn detects_a_same_height_reorg() -> TestResult {
     let emitter = deploy(&client, user, &emitter_initcode(TOPIC0)).await;
     mine(&client, 5).await;
     let start = head(&client).await;
-    let (handle, mut rx) = LogPoller::new(client.clone(), db.store().clone(), config("same-height", emitter, Some(start))).spawn()?;
+    let (handle, mut rx) =
+        LogPoller::new(client.clone(), db.store().clone(), config("same-height", emitter, Some(start))).spawn()?;
 
     let (_, n) = emit(&client, user, emitter, JOB_A, 1).await;
     let old = next_log(&mut rx).await;

@@ -104,7 +104,8 @@ impl RunsCommand {
                     .unwrap_or_default()
                     .iter()
                     .map(|t| {
-                        let result = if t["error"].is_null() { s(&t["output"]) } else { format!("ERROR {}", s(&t["error"])) };
+                        let result =
+                            if t["error"].is_null() { s(&t["output"]) } else { format!("ERROR {}", s(&t["error"])) };
                         vec![s(&t["taskId"]), s(&t["type"]), truncate(result, 80)]
                     })
                     .collect();

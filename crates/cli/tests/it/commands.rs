@@ -21,9 +21,10 @@ fn text(o: &Output) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_and_runs_commands_drive_a_running_node() {
     let dir = tempfile::tempdir().unwrap();
-    let devnet = Devnet::start(DevnetConfig { data_dir: dir.path().join("node"), api_port: 0, ..DevnetConfig::default() })
-        .await
-        .unwrap();
+    let devnet =
+        Devnet::start(DevnetConfig { data_dir: dir.path().join("node"), api_port: 0, ..DevnetConfig::default() })
+            .await
+            .unwrap();
     let node = devnet.node.as_ref().unwrap();
     let url = format!("http://{}", node.api_addr);
     let token = node.api_token.clone();
@@ -41,7 +42,11 @@ async fn jobs_and_runs_commands_drive_a_running_node() {
 
     // create: a bad spec is refused with its line; a good one prints both specId encodings
     let bad = dir.path().join("bad.toml");
-    std::fs::write(&bad, jobs::fill(jobs::GET_UINT256, devnet.contracts.operator).replace("type=\"multiply\"", "type=\"multiplyy\"")).unwrap();
+    std::fs::write(
+        &bad,
+        jobs::fill(jobs::GET_UINT256, devnet.contracts.operator).replace("type=\"multiply\"", "type=\"multiplyy\""),
+    )
+    .unwrap();
     let out = run(with(&["jobs", "create"]).into_iter().chain([bad.display().to_string()]).collect()).await;
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
@@ -50,7 +55,10 @@ async fn jobs_and_runs_commands_drive_a_running_node() {
     let good = dir.path().join("good.toml");
     std::fs::write(
         &good,
-        format!("externalJobID = \"a5ac14e8-7629-4726-b1f1-1ae053fc829e\"\n{}", jobs::fill(jobs::GET_UINT256, devnet.contracts.operator)),
+        format!(
+            "externalJobID = \"a5ac14e8-7629-4726-b1f1-1ae053fc829e\"\n{}",
+            jobs::fill(jobs::GET_UINT256, devnet.contracts.operator)
+        ),
     )
     .unwrap();
     let out = run(with(&["jobs", "create"]).into_iter().chain([good.display().to_string()]).collect()).await;

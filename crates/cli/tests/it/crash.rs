@@ -77,10 +77,8 @@ async fn wait_healthy(api: &str, log: &Path) {
 
 /// Fulfilment events per request id.
 async fn fulfilments(provider: &DynProvider, consumer: alloy::primitives::Address) -> HashMap<B256, usize> {
-    let filter = Filter::new()
-        .address(consumer)
-        .event_signature(ConsumerUint256::ValueFulfilled::SIGNATURE_HASH)
-        .from_block(0);
+    let filter =
+        Filter::new().address(consumer).event_signature(ConsumerUint256::ValueFulfilled::SIGNATURE_HASH).from_block(0);
     let mut out = HashMap::new();
     for log in provider.get_logs(&filter).await.unwrap() {
         *out.entry(log.topics()[1]).or_default() += 1;
@@ -113,7 +111,8 @@ async fn sigkill_with_requests_in_flight_loses_and_duplicates_nothing() {
     let owner = deployer.address();
     let provider =
         ProviderBuilder::new().wallet(EthereumWallet::from(deployer)).connect_http(anvil.endpoint_url()).erased();
-    let contracts = DirectRequestStack::deploy(&provider, owner, node_key.address(), StackConfig::LINKPOOL).await.unwrap();
+    let contracts =
+        DirectRequestStack::deploy(&provider, owner, node_key.address(), StackConfig::LINKPOOL).await.unwrap();
     let source = DemoDataSource::start(0).await.unwrap();
 
     KeyStore::new(dir.path().join("data/keys")).import_key(&node_key.to_bytes(), &Password::new(PASSWORD)).unwrap();

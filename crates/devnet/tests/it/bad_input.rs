@@ -33,7 +33,14 @@ async fn bad_source() -> String {
 async fn request(devnet: &Devnet, url: String) -> String {
     let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());
     let receipt = consumer
-        .requestPrice(devnet.contracts.operator, devnet.uint256_job.spec_id, url, "x".into(), I256::ONE, U256::from(REQUEST_PAYMENT))
+        .requestPrice(
+            devnet.contracts.operator,
+            devnet.uint256_job.spec_id,
+            url,
+            "x".into(),
+            I256::ONE,
+            U256::from(REQUEST_PAYMENT),
+        )
         .send()
         .await
         .unwrap()
@@ -96,7 +103,8 @@ async fn malformed_cbor_errors_the_run_and_the_node_keeps_serving() {
         .get_receipt()
         .await
         .unwrap();
-    let id = linkpool_bindings::stack::oracle_request(&receipt, devnet.contracts.operator).unwrap().requestId.to_string();
+    let id =
+        linkpool_bindings::stack::oracle_request(&receipt, devnet.contracts.operator).unwrap().requestId.to_string();
     let run = errored_run(&devnet, &id).await;
     assert_eq!(run["status"], "errored", "{run}");
     assert!(run["error"].as_str().unwrap().contains("decode_cbor: invalid CBOR"), "{run}");

@@ -17,12 +17,14 @@ async fn scenarios_pass_with(flavors: Flavors) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn docs_jobs_fulfil_consumers_built_on_the_real_chainlink_client() {
-    scenarios_pass_with(Flavors { link: Flavor::Linkpool, operator: Flavor::Linkpool, consumer: Flavor::Chainlink }).await;
+    scenarios_pass_with(Flavors { link: Flavor::Linkpool, operator: Flavor::Linkpool, consumer: Flavor::Chainlink })
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn our_node_fulfils_through_the_real_chainlink_operator() {
-    scenarios_pass_with(Flavors { link: Flavor::Linkpool, operator: Flavor::Chainlink, consumer: Flavor::Chainlink }).await;
+    scenarios_pass_with(Flavors { link: Flavor::Linkpool, operator: Flavor::Chainlink, consumer: Flavor::Chainlink })
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

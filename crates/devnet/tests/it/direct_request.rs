@@ -114,7 +114,8 @@ async fn mine(devnet: &Devnet, n: u64) {
 
 /// Moves the chain's clock forward by `secs` and mines a block with the new time.
 async fn advance_time(devnet: &Devnet, secs: u64) {
-    let _: Value = devnet.provider.raw_request("evm_increaseTime".into(), (U256::from(secs),)).await.expect("evm_increaseTime");
+    let _: Value =
+        devnet.provider.raw_request("evm_increaseTime".into(), (U256::from(secs),)).await.expect("evm_increaseTime");
     let _: Value = devnet.provider.raw_request("evm_mine".into(), ()).await.expect("evm_mine");
 }
 
@@ -188,7 +189,11 @@ async fn requesters_allowlist_decides_who_is_served() {
     // Several entries, checksummed and lowercase: the consumer is among them.
     let open = create_job(
         &devnet,
-        &uint256_spec(&devnet, 0, &format!("requesters = [\"{other}\", \"{}\"]\n", consumer.to_string().to_lowercase())),
+        &uint256_spec(
+            &devnet,
+            0,
+            &format!("requesters = [\"{other}\", \"{}\"]\n", consumer.to_string().to_lowercase()),
+        ),
     )
     .await;
 
@@ -211,7 +216,8 @@ async fn requests_paying_less_than_min_contract_payment_are_ignored() {
     let devnet = devnet(&dir).await;
     let min = payment();
     // The docs write it as a string of juels.
-    let job = create_job(&devnet, &uint256_spec(&devnet, 0, &format!("minContractPaymentLinkJuels = \"{min}\"\n"))).await;
+    let job =
+        create_job(&devnet, &uint256_spec(&devnet, 0, &format!("minContractPaymentLinkJuels = \"{min}\"\n"))).await;
 
     let (cheap, _) = request(&devnet, job.spec_ids[0], min - U256::from(1)).await;
     let (exact, exact_block) = request(&devnet, job.spec_ids[0], min).await;
@@ -301,7 +307,13 @@ async fn cancelled_requests_are_never_fulfilled_and_the_consumer_is_refunded() {
 // ---------------------------------------------------------------- API
 
 /// A raw API call: status and JSON body (`Null` when empty).
-async fn call(devnet: &Devnet, method: Method, path: &str, token: Option<&str>, body: Option<String>) -> (StatusCode, Value) {
+async fn call(
+    devnet: &Devnet,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> (StatusCode, Value) {
     let node = devnet.node.as_ref().unwrap();
     let mut req = reqwest::Client::new().request(method, format!("http://{}{path}", node.api_addr));
     if let Some(t) = token {
@@ -399,7 +411,8 @@ async fn jobs_show_by_id_or_external_id_and_delete_with_their_runs() {
 
     // The same externalJobID twice is a conflict.
     let explicit = format!("externalJobID = \"{}\"\n", job.external_job_id);
-    let (status, v) = call(&devnet, Method::POST, "/v2/jobs", Some(&auth), Some(uint256_spec(&devnet, 0, &explicit))).await;
+    let (status, v) =
+        call(&devnet, Method::POST, "/v2/jobs", Some(&auth), Some(uint256_spec(&devnet, 0, &explicit))).await;
     assert_eq!((status, &v["error"]["kind"]), (StatusCode::CONFLICT, &Value::from("conflict")), "{v}");
 
     let (status, v) = call(&devnet, Method::GET, "/v2/jobs/999999", Some(&auth), None).await;
@@ -415,7 +428,8 @@ async fn jobs_show_by_id_or_external_id_and_delete_with_their_runs() {
     wait_for_fulfilment(&devnet, first.requestId).await;
     wait_for_fulfilment(&devnet, second.requestId).await;
     assert_eq!(runs_of(&devnet, job.id).await.len(), 2);
-    let (status, v) = call(&devnet, Method::DELETE, &format!("/v2/jobs/{}", job.external_job_id), Some(&auth), None).await;
+    let (status, v) =
+        call(&devnet, Method::DELETE, &format!("/v2/jobs/{}", job.external_job_id), Some(&auth), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
 
     assert_eq!(runs_of(&devnet, job.id).await, Vec::<Value>::new(), "runs of a deleted job are listed");
@@ -490,17 +504,20 @@ async fn runs_paginate_newest_first_and_filter_by_status() {
     // A page exactly as long as what is left still says where to go on; the next one is empty.
     let (_, v) = call(&devnet, Method::GET, &format!("/v2/runs?job={}&limit=5", job.id), Some(&auth), None).await;
     let next = v["nextBefore"].as_i64().expect("full page has nextBefore");
-    let (_, v) = call(&devnet, Method::GET, &format!("/v2/runs?job={}&limit=5&before={next}", job.id), Some(&auth), None).await;
+    let (_, v) =
+        call(&devnet, Method::GET, &format!("/v2/runs?job={}&limit=5&before={next}", job.id), Some(&auth), None).await;
     assert_eq!(v["runs"], Value::Array(vec![]), "{v}");
     assert_eq!(v["nextBefore"], Value::Null, "{v}");
 
     // Status filter, alone and with the job filter.
-    let (_, v) = call(&devnet, Method::GET, &format!("/v2/runs?job={}&status=errored", job.id), Some(&auth), None).await;
+    let (_, v) =
+        call(&devnet, Method::GET, &format!("/v2/runs?job={}&status=errored", job.id), Some(&auth), None).await;
     let errored = v["runs"].as_array().unwrap();
     assert_eq!(errored.len(), 1, "{v}");
     assert_eq!(errored[0]["requestId"], bad.to_string());
     assert!(errored[0]["error"].as_str().unwrap().contains("400"), "{v}");
-    let (_, v) = call(&devnet, Method::GET, &format!("/v2/runs?job={}&status=completed", job.id), Some(&auth), None).await;
+    let (_, v) =
+        call(&devnet, Method::GET, &format!("/v2/runs?job={}&status=completed", job.id), Some(&auth), None).await;
     let mut completed: Vec<String> =
         v["runs"].as_array().unwrap().iter().map(|r| r["requestId"].as_str().unwrap().to_owned()).collect();
     let mut expected: Vec<String> = good.iter().map(B256::to_string).collect();

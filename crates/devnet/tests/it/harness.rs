@@ -18,12 +18,7 @@ pub(crate) async fn devnet_with(dir: &tempfile::TempDir, f: impl FnOnce(&mut Dev
 }
 
 /// Polls `GET /v2/runs?job=<job>` until a run satisfies `pred`, or panics after `timeout`.
-pub(crate) async fn wait_for_run(
-    api: &ApiClient,
-    job: i64,
-    timeout: Duration,
-    pred: impl Fn(&Value) -> bool,
-) -> Value {
+pub(crate) async fn wait_for_run(api: &ApiClient, job: i64, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + timeout;
     loop {
         let runs = api.get(&format!("/v2/runs?job={job}&limit=500")).await.expect("runs list");

@@ -29,7 +29,8 @@ async fn demo_scenarios_pass_with_the_node_on_postgres() {
     request_ids.sort();
     expected.sort();
     assert_eq!(request_ids, expected);
-    let sqlite_files: Vec<_> = walk(dir.path()).into_iter().filter(|p| p.to_string_lossy().contains("sqlite")).collect();
+    let sqlite_files: Vec<_> =
+        walk(dir.path()).into_iter().filter(|p| p.to_string_lossy().contains("sqlite")).collect();
     assert!(sqlite_files.is_empty(), "the node created SQLite files: {sqlite_files:?}");
 
     // Restart on the same database: jobs are still there, old requests are not answered again,

@@ -4,7 +4,8 @@ fn err(spec: &str) -> SpecError {
     JobSpec::from_toml(spec).expect_err("spec must be rejected")
 }
 
-const HEAD: &str = "type = \"directrequest\"\nschemaVersion = 1\ncontractAddress = \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"\n";
+const HEAD: &str =
+    "type = \"directrequest\"\nschemaVersion = 1\ncontractAddress = \"0x5FbDB2315678afecb367f032d93F642f64180aa3\"\n";
 
 #[test]
 fn unknown_field_is_named_with_its_line() {
@@ -15,7 +16,8 @@ fn unknown_field_is_named_with_its_line() {
 
 #[test]
 fn bad_address_is_located() {
-    let spec = HEAD.replace("0x5FbDB2315678afecb367f032d93F642f64180aa3", "0x123") + "observationSource = \"a [type=any]\"\n";
+    let spec =
+        HEAD.replace("0x5FbDB2315678afecb367f032d93F642f64180aa3", "0x123") + "observationSource = \"a [type=any]\"\n";
     let e = err(&spec);
     assert_eq!(e.field.as_deref(), Some("contractAddress"));
     assert_eq!(e.line, Some(3));

@@ -17,7 +17,10 @@ fn docs_get_uint256_is_accepted_verbatim() {
     assert_eq!(s.min_incoming_confirmations, 0);
     assert_eq!(s.common.max_task_duration, None, "0s means the node default");
     let ids: Vec<_> = s.common.pipeline.tasks().iter().map(|t| t.id.as_str()).collect();
-    assert_eq!(ids, ["decode_log", "decode_cbor", "fetch", "parse", "multiply", "encode_data", "encode_tx", "submit_tx"]);
+    assert_eq!(
+        ids,
+        ["decode_log", "decode_cbor", "fetch", "parse", "multiply", "encode_data", "encode_tx", "submit_tx"]
+    );
 }
 
 #[test]

@@ -42,10 +42,8 @@ pub(super) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let is_json = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let is_json =
+        headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     let toml = if is_json {
         serde_json::from_slice::<TomlBody>(&body)
             .map_err(|e| ApiError::BadRequest(format!("expected JSON {{\"toml\": \"...\"}}: {e}")))?
@@ -86,10 +84,7 @@ async fn find(state: &NodeState, id: &str) -> Result<JobRecord, ApiError> {
     rec.ok_or_else(|| ApiError::NotFound(format!("job {id}")))
 }
 
-pub(super) async fn show(
-    State(state): State<Arc<NodeState>>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub(super) async fn show(State(state): State<Arc<NodeState>>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let rec = find(&state, &id).await?;
     Ok(Json(job_view(&rec, state.jobs.get(rec.id).as_deref())))
 }

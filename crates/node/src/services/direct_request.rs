@@ -170,7 +170,11 @@ impl DirectRequestService {
 
     /// Handles events in order; consecutive `OracleRequest` logs become one insert.
     /// On a store failure, returns the events not handled yet.
-    async fn handle_batch(&self, index: &JobIndex, events: Vec<PollerEvent>) -> std::result::Result<(), Vec<PollerEvent>> {
+    async fn handle_batch(
+        &self,
+        index: &JobIndex,
+        events: Vec<PollerEvent>,
+    ) -> std::result::Result<(), Vec<PollerEvent>> {
         let mut requests: Vec<(NewRun, Instant)> = Vec::new();
         let mut events = events.into_iter();
         while let Some(ev) = events.next() {

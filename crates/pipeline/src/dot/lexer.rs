@@ -271,7 +271,10 @@ mod tests {
     #[test]
     fn errors_carry_positions() {
         let e = tokenize("a\n  \"open").unwrap_err();
-        assert_eq!(e, PipelineError::Syntax { pos: Position { line: 2, column: 3 }, message: "unterminated string".into() });
+        assert_eq!(
+            e,
+            PipelineError::Syntax { pos: Position { line: 2, column: 3 }, message: "unterminated string".into() }
+        );
         assert!(matches!(tokenize("x @"), Err(PipelineError::Syntax { pos: Position { line: 1, column: 3 }, .. })));
         assert!(tokenize("/* never closed").is_err());
         assert!(tokenize("<a <b>").is_err());

@@ -105,7 +105,10 @@ impl Parser {
                         match self.next() {
                             Some(Token { tok: Tok::Equals, .. }) => {}
                             Some(t) => {
-                                return Err(syntax(t.pos, format!("expected `=` after `{key}`, found {}", describe(&t.tok))))
+                                return Err(syntax(
+                                    t.pos,
+                                    format!("expected `=` after `{key}`, found {}", describe(&t.tok)),
+                                ))
                             }
                             None => return Err(syntax(self.end, format!("expected `=` after `{key}`"))),
                         }
@@ -116,7 +119,12 @@ impl Parser {
                             self.next();
                         }
                     }
-                    Some(t) => return Err(syntax(t.pos, format!("expected an attribute name or `]`, found {}", describe(&t.tok)))),
+                    Some(t) => {
+                        return Err(syntax(
+                            t.pos,
+                            format!("expected an attribute name or `]`, found {}", describe(&t.tok)),
+                        ))
+                    }
                     None => return Err(syntax(self.end, "unterminated attribute list (missing `]`)")),
                 }
             }

@@ -8,7 +8,11 @@
 mod deps;
 mod result;
 
-use std::{collections::HashMap, sync::Arc, time::{Duration, SystemTime}};
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
 
 use async_trait::async_trait;
 use futures::{stream::FuturesUnordered, StreamExt};

@@ -82,11 +82,9 @@ impl TaskContext<'_> {
                 .into_iter()
                 .map(|r| r.map_err(|e: VarError| e.to_string()))
                 .collect()),
-            None => Ok(self
-                .inputs
-                .iter()
-                .map(|i| i.result.clone().map_err(|e| format!("{}: {e}", i.task_id)))
-                .collect()),
+            None => {
+                Ok(self.inputs.iter().map(|i| i.result.clone().map_err(|e| format!("{}: {e}", i.task_id))).collect())
+            }
         }
     }
 }

@@ -30,7 +30,9 @@ impl Task for AbiEncode {
         let data = match cx.json_param("data")? {
             Some(Value::Map(m)) => m,
             None | Some(Value::Null) => BTreeMap::new(),
-            Some(other) => return Err(TaskError::invalid("data", format!("expected a map, got {}", other.type_name()))),
+            Some(other) => {
+                return Err(TaskError::invalid("data", format!("expected a map, got {}", other.type_name())))
+            }
         };
         let encoded = abi::encode(&args, &data).map_err(|message| TaskError::Abi { message })?;
         Ok(Value::Bytes(encoded.into()))

@@ -21,7 +21,9 @@ pub(crate) const KIND: TaskKind = TaskKind {
     validate: |spec| {
         validate_bool(spec, "allowUnrestrictedNetworkAccess")?;
         match spec.attr("method") {
-            Some(a) if a.template.is_literal() => parse_method(a.raw()).map(|_| ()).map_err(|m| AttrError::new("method", m)),
+            Some(a) if a.template.is_literal() => {
+                parse_method(a.raw()).map(|_| ()).map_err(|m| AttrError::new("method", m))
+            }
             _ => Ok(()),
         }
     },
@@ -39,7 +41,11 @@ struct Http {
 
 impl Http {
     fn new(deps: &Deps) -> Self {
-        Self { client: deps.http.clone(), limits: deps.http_limits, unrestricted: deps.allow_unrestricted_network_access }
+        Self {
+            client: deps.http.clone(),
+            limits: deps.http_limits,
+            unrestricted: deps.allow_unrestricted_network_access,
+        }
     }
 }
 
@@ -119,9 +125,7 @@ impl Task for Http {
             req = req.header(k, v);
         }
         if let Some(body) = cx.json_param("requestData")? {
-            req = req
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body.to_plain_json().to_string());
+            req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.to_plain_json().to_string());
         }
         let mut resp = req.send().await.map_err(|e| TaskError::Http { message: e.to_string() })?;
         let limit = self.limits.max_body_bytes;
@@ -138,7 +142,10 @@ impl Task for Http {
         let text = String::from_utf8_lossy(&body).into_owned();
         let status = resp.status();
         if status.as_u16() >= 400 {
-            return Err(TaskError::HttpStatus { status: status.as_u16(), body: text.chars().take(ERROR_BODY_CHARS).collect() });
+            return Err(TaskError::HttpStatus {
+                status: status.as_u16(),
+                body: text.chars().take(ERROR_BODY_CHARS).collect(),
+            });
         }
         Ok(Value::String(text))
     }
@@ -150,7 +157,19 @@ mod tests {
 
     #[test]
     fn restricted_ranges() {
-        for ip in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.0.1", "169.254.1.1", "0.0.0.0", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.0.1",
+            "169.254.1.1",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
             assert!(is_restricted(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["8.8.8.8", "1.1.1.1", "2606:4700::1111"] {

@@ -13,7 +13,9 @@ pub(crate) const KIND: TaskKind = TaskKind {
     validate: |spec| {
         validate_bool(spec, "lax")?;
         match spec.attr("separator") {
-            Some(a) if a.template.is_literal() && a.raw().is_empty() => Err(AttrError::new("separator", "must not be empty")),
+            Some(a) if a.template.is_literal() && a.raw().is_empty() => {
+                Err(AttrError::new("separator", "must not be empty"))
+            }
             _ => Ok(()),
         }
     },
@@ -73,7 +75,9 @@ impl Task for JsonParse {
             }
             // Already structured (e.g. a map from an upstream task): use as is.
             Value::Map(_) | Value::Array(_) => data.clone(),
-            other => return Err(TaskError::invalid("data", format!("expected a JSON string, got {}", other.type_name()))),
+            other => {
+                return Err(TaskError::invalid("data", format!("expected a JSON string, got {}", other.type_name())))
+            }
         };
         let separator = match cx.spec.attr("separator") {
             Some(a) if !a.raw().is_empty() => coerce("separator", cx.vars.render(&a.template)?.as_string())?,

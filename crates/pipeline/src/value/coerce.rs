@@ -98,9 +98,7 @@ impl Value {
     pub fn as_string(&self) -> Result<String, CoerceError> {
         match self {
             Value::String(s) => Ok(s.clone()),
-            Value::Bytes(b) => {
-                String::from_utf8(b.to_vec()).map_err(|_| CoerceError::new("a UTF-8 string", self))
-            }
+            Value::Bytes(b) => String::from_utf8(b.to_vec()).map_err(|_| CoerceError::new("a UTF-8 string", self)),
             Value::Null | Value::Array(_) | Value::Map(_) => Err(CoerceError::new("a string", self)),
             other => Ok(other.to_interpolated_string()),
         }

@@ -48,9 +48,7 @@ impl Value {
                 serde_json::Value::String(self.to_interpolated_string())
             }
             Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_plain_json).collect()),
-            Value::Map(m) => serde_json::Value::Object(
-                m.iter().map(|(k, v)| (k.clone(), v.to_plain_json())).collect(),
-            ),
+            Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_plain_json())).collect()),
         }
     }
 
@@ -85,8 +83,7 @@ impl Value {
             Value::Address(a) => tagged(TAG_ADDRESS, a.to_string().into()),
             Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_json).collect()),
             Value::Map(m) => {
-                let obj: Map<String, serde_json::Value> =
-                    m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+                let obj: Map<String, serde_json::Value> = m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
                 if m.len() == 1 && m.keys().all(|k| k.starts_with('$')) {
                     tagged(TAG_MAP, serde_json::Value::Object(obj))
                 } else {
@@ -100,9 +97,7 @@ impl Value {
     /// Reads the typed JSON written by [`Value::to_json`].
     pub fn from_json(json: &serde_json::Value) -> Result<Value, ValueJsonError> {
         Ok(match json {
-            serde_json::Value::Array(a) => {
-                Value::Array(a.iter().map(Value::from_json).collect::<Result<_, _>>()?)
-            }
+            serde_json::Value::Array(a) => Value::Array(a.iter().map(Value::from_json).collect::<Result<_, _>>()?),
             serde_json::Value::Object(o) => {
                 if o.len() == 1 {
                     let (k, v) = o.iter().next().expect("one entry");
@@ -122,16 +117,12 @@ fn map_from_json(o: &Map<String, serde_json::Value>) -> Result<BTreeMap<String, 
 }
 
 fn tagged_from_json(tag: &str, v: &serde_json::Value) -> Result<Value, ValueJsonError> {
-    let hex_str = || {
-        v.as_str().ok_or_else(|| ValueJsonError(format!("{tag} must hold a hex string")))
-    };
+    let hex_str = || v.as_str().ok_or_else(|| ValueJsonError(format!("{tag} must hold a hex string")));
     let bad = |e: &dyn std::fmt::Display| ValueJsonError(format!("{tag}: {e}"));
     Ok(match tag {
         TAG_BYTES => Value::Bytes(alloy::primitives::Bytes::from_str(hex_str()?).map_err(|e| bad(&e))?),
         TAG_BYTES32 => Value::Bytes32(alloy::primitives::B256::from_str(hex_str()?).map_err(|e| bad(&e))?),
-        TAG_ADDRESS => {
-            Value::Address(alloy::primitives::Address::from_str(hex_str()?).map_err(|e| bad(&e))?)
-        }
+        TAG_ADDRESS => Value::Address(alloy::primitives::Address::from_str(hex_str()?).map_err(|e| bad(&e))?),
         TAG_MAP => match v {
             serde_json::Value::Object(o) => Value::Map(map_from_json(o)?),
             _ => return Err(ValueJsonError("$map must hold an object".into())),
@@ -161,11 +152,19 @@ mod tests {
 
     fn sample() -> Value {
         let mut m = BTreeMap::new();
-        m.insert("big".into(), Value::Integer("115792089237316195423570985008687907853269984665640564039457584007913129639935".parse().unwrap()));
+        m.insert(
+            "big".into(),
+            Value::Integer(
+                "115792089237316195423570985008687907853269984665640564039457584007913129639935".parse().unwrap(),
+            ),
+        );
         m.insert("dec".into(), Value::Decimal(BigDecimal::from_str("-1234.000000000000000000001").unwrap()));
         m.insert("b".into(), Value::Bytes(Bytes::from_static(&[1, 2, 3])));
         m.insert("a".into(), Value::Address(address!("0x00000000000000000000000000000000000000ff")));
-        m.insert("w".into(), Value::Bytes32(b256!("0x0000000000000000000000000000000000000000000000000000000000000001")));
+        m.insert(
+            "w".into(),
+            Value::Bytes32(b256!("0x0000000000000000000000000000000000000000000000000000000000000001")),
+        );
         m.insert("arr".into(), Value::Array(vec![Value::Null, Value::Bool(true), "x".into()]));
         let mut tricky = BTreeMap::new();
         tricky.insert("$bytes".to_owned(), Value::from("not bytes"));

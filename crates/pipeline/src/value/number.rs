@@ -99,10 +99,7 @@ mod tests {
         assert_eq!(parse_decimal(" -7 "), Some(Value::Integer((-7).into())));
         assert_eq!(parse_decimal("0x1f"), Some(Value::Integer(31.into())));
         assert_eq!(parse_decimal("1e3"), Some(Value::Integer(1000.into())));
-        assert_eq!(
-            parse_decimal("1.50"),
-            Some(Value::Decimal(BigDecimal::from_str("1.5").unwrap()))
-        );
+        assert_eq!(parse_decimal("1.50"), Some(Value::Decimal(BigDecimal::from_str("1.5").unwrap())));
         let big = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
         assert_eq!(parse_decimal(big).unwrap().to_string(), big);
     }

@@ -56,10 +56,7 @@ impl DirectRequestVars {
         }
         let mut run = BTreeMap::new();
         run.insert("logAddress".to_owned(), Value::Address(self.log_address));
-        run.insert(
-            "logTopics".to_owned(),
-            Value::Array(self.log_topics.into_iter().map(Value::Bytes32).collect()),
-        );
+        run.insert("logTopics".to_owned(), Value::Array(self.log_topics.into_iter().map(Value::Bytes32).collect()));
         run.insert("logData".to_owned(), Value::Bytes(self.log_data));
         for (chainlink, alias, v) in [
             ("logBlockHash", "blockHash", Value::Bytes32(self.block_hash)),

@@ -101,9 +101,8 @@ impl<E> Parser<'_, '_, E> {
                 if self.b.get(self.i + 1) != Some(&b'(') {
                     return self.err("expected `$(`");
                 }
-                let (path, end) = scan_var(self.s, self.i).map_err(|e| {
-                    JsonTemplateError::Syntax(JsonSyntaxError { offset: e.offset, message: e.message })
-                })?;
+                let (path, end) = scan_var(self.s, self.i)
+                    .map_err(|e| JsonTemplateError::Syntax(JsonSyntaxError { offset: e.offset, message: e.message }))?;
                 self.i = end;
                 let resolve = self.resolve.as_mut().expect("checked");
                 resolve(&path).map_err(JsonTemplateError::Var)
@@ -241,9 +240,8 @@ impl<E> Parser<'_, '_, E> {
         if self.resolve.is_none() || !s.contains("$(") {
             return Ok(Value::String(s));
         }
-        let template = Template::parse(&s).map_err(|e| {
-            JsonTemplateError::Syntax(JsonSyntaxError { offset: self.i, message: e.message })
-        })?;
+        let template = Template::parse(&s)
+            .map_err(|e| JsonTemplateError::Syntax(JsonSyntaxError { offset: self.i, message: e.message }))?;
         let resolve = self.resolve.as_mut().expect("checked");
         let mut out = String::new();
         for seg in template.segments() {
@@ -319,7 +317,10 @@ mod tests {
 
     #[test]
     fn parses_plain_json_exactly() {
-        let v = parse_json(r#"{"a":[1,2.50,-3e2,"x\u00e9\ud83d\ude00"],"b":null,"c":true, "big": 123456789012345678901234567890.123}"#).unwrap();
+        let v = parse_json(
+            r#"{"a":[1,2.50,-3e2,"x\u00e9\ud83d\ude00"],"b":null,"c":true, "big": 123456789012345678901234567890.123}"#,
+        )
+        .unwrap();
         let Value::Map(m) = &v else { panic!() };
         assert_eq!(m["a"].as_array().unwrap()[0], Value::Integer(1.into()));
         assert_eq!(m["a"].as_array().unwrap()[2], Value::Integer((-300).into()));
@@ -345,7 +346,8 @@ mod tests {
                 other => Err(other.to_owned()),
             }
         };
-        let v = parse_json_template(r#"{ "value": $(n), "list": [$(s), $( n )], "t": "x-$(s)" }"#, &mut resolve).unwrap();
+        let v =
+            parse_json_template(r#"{ "value": $(n), "list": [$(s), $( n )], "t": "x-$(s)" }"#, &mut resolve).unwrap();
         assert_eq!(v.to_plain_json().to_string(), r#"{"list":["hi",7],"t":"x-hi","value":7}"#);
         assert!(matches!(parse_json_template("[$(zz)]", &mut resolve), Err(JsonTemplateError::Var(e)) if e == "zz"));
     }

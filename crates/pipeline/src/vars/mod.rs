@@ -222,10 +222,7 @@ mod tests {
     fn vars() -> Vars {
         let mut v = Vars::new();
         v.insert("n", Value::Integer(5.into()));
-        v.insert(
-            "m",
-            Value::Map(BTreeMap::from([("list".to_owned(), Value::Array(vec!["a".into(), "b".into()]))])),
-        );
+        v.insert("m", Value::Map(BTreeMap::from([("list".to_owned(), Value::Array(vec!["a".into(), "b".into()]))])));
         v.insert_errored("bad");
         v
     }

@@ -75,10 +75,8 @@ pub struct TemplateError {
 /// Finds the `$(...)` starting at `start` (which points at `$`); returns the path and the end offset.
 pub(crate) fn scan_var(text: &str, start: usize) -> Result<(VarPath, usize), TemplateError> {
     let after = start + 2;
-    let close = text[after..].find(')').ok_or_else(|| TemplateError {
-        offset: start,
-        message: "unclosed `$(`".into(),
-    })?;
+    let close =
+        text[after..].find(')').ok_or_else(|| TemplateError { offset: start, message: "unclosed `$(`".into() })?;
     let inner = &text[after..after + close];
     let path = VarPath::parse(inner).map_err(|message| TemplateError { offset: start, message })?;
     Ok((path, after + close + 1))

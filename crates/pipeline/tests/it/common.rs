@@ -75,106 +75,112 @@ impl DataSource {
         let hits = Arc::new(Mutex::new(HashMap::new()));
         let total = Arc::new(AtomicUsize::new(0));
         let state = SourceState { hits: hits.clone(), total: total.clone() };
-        let app = Router::new()
-            .route(
-                "/price",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/price");
-                    r#"{"RAW":{"ETH":{"USD":{"PRICE":1234.5678}}}}"#
-                }),
-            )
-            .route(
-                "/btc",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/btc");
-                    r#"{"data":{"price":"65000.12345"}}"#
-                }),
-            )
-            .route(
-                "/usd",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/usd");
-                    r#"{"rates":[{"v":1.5},{"v":1.25}]}"#
-                }),
-            )
-            .route(
-                "/eur",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/eur");
-                    r#"{"eur":0.92}"#
-                }),
-            )
-            .route(
-                "/status500",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/status500");
-                    (StatusCode::INTERNAL_SERVER_ERROR, "boom")
-                }),
-            )
-            .route(
-                "/status404",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/status404");
-                    (StatusCode::NOT_FOUND, "nope")
-                }),
-            )
-            .route(
-                "/notjson",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/notjson");
-                    "this is not json"
-                }),
-            )
-            .route(
-                "/slow",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/slow");
-                    tokio::time::sleep(Duration::from_secs(5)).await;
-                    "{}"
-                }),
-            )
-            .route(
-                "/delay",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/delay");
-                    tokio::time::sleep(Duration::from_millis(400)).await;
-                    "1"
-                }),
-            )
-            .route(
-                "/big",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/big");
-                    "x".repeat(100 * 1024)
-                }),
-            )
-            .route(
-                "/flaky",
-                get(|State(s): State<SourceState>| async move {
-                    count(&s, "/flaky");
-                    let n = s.hits.lock().unwrap()["/flaky"];
-                    if n < 3 {
-                        (StatusCode::SERVICE_UNAVAILABLE, "try again".to_owned())
-                    } else {
-                        (StatusCode::OK, r#"{"ok":true}"#.to_owned())
-                    }
-                }),
-            )
-            .route(
-                "/echo",
-                any(|State(s): State<SourceState>, method: axum::http::Method, headers: HeaderMap, body: AxumBytes| async move {
-                    count(&s, "/echo");
-                    let hdr = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-                    serde_json::json!({
-                        "method": method.as_str(),
-                        "contentType": hdr("content-type"),
-                        "xTest": hdr("x-test"),
-                        "body": String::from_utf8_lossy(&body),
-                    })
-                    .to_string()
-                }),
-            )
-            .with_state(state);
+        let app =
+            Router::new()
+                .route(
+                    "/price",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/price");
+                        r#"{"RAW":{"ETH":{"USD":{"PRICE":1234.5678}}}}"#
+                    }),
+                )
+                .route(
+                    "/btc",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/btc");
+                        r#"{"data":{"price":"65000.12345"}}"#
+                    }),
+                )
+                .route(
+                    "/usd",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/usd");
+                        r#"{"rates":[{"v":1.5},{"v":1.25}]}"#
+                    }),
+                )
+                .route(
+                    "/eur",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/eur");
+                        r#"{"eur":0.92}"#
+                    }),
+                )
+                .route(
+                    "/status500",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/status500");
+                        (StatusCode::INTERNAL_SERVER_ERROR, "boom")
+                    }),
+                )
+                .route(
+                    "/status404",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/status404");
+                        (StatusCode::NOT_FOUND, "nope")
+                    }),
+                )
+                .route(
+                    "/notjson",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/notjson");
+                        "this is not json"
+                    }),
+                )
+                .route(
+                    "/slow",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/slow");
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                        "{}"
+                    }),
+                )
+                .route(
+                    "/delay",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/delay");
+                        tokio::time::sleep(Duration::from_millis(400)).await;
+                        "1"
+                    }),
+                )
+                .route(
+                    "/big",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/big");
+                        "x".repeat(100 * 1024)
+                    }),
+                )
+                .route(
+                    "/flaky",
+                    get(|State(s): State<SourceState>| async move {
+                        count(&s, "/flaky");
+                        let n = s.hits.lock().unwrap()["/flaky"];
+                        if n < 3 {
+                            (StatusCode::SERVICE_UNAVAILABLE, "try again".to_owned())
+                        } else {
+                            (StatusCode::OK, r#"{"ok":true}"#.to_owned())
+                        }
+                    }),
+                )
+                .route(
+                    "/echo",
+                    any(
+                        |State(s): State<SourceState>,
+                         method: axum::http::Method,
+                         headers: HeaderMap,
+                         body: AxumBytes| async move {
+                            count(&s, "/echo");
+                            let hdr = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                            serde_json::json!({
+                                "method": method.as_str(),
+                                "contentType": hdr("content-type"),
+                                "xTest": hdr("x-test"),
+                                "body": String::from_utf8_lossy(&body),
+                            })
+                            .to_string()
+                        },
+                    ),
+                )
+                .with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

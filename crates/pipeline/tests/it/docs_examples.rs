@@ -95,17 +95,17 @@ fn docs_pipelines_validate_for_directrequest() {
     }
     let p = Pipeline::parse(GET_UINT256).unwrap();
     let order: Vec<&str> = p.tasks().iter().map(|t| t.id.as_str()).collect();
-    assert_eq!(order, ["decode_log", "decode_cbor", "fetch", "parse", "multiply", "encode_data", "encode_tx", "submit_tx"]);
+    assert_eq!(
+        order,
+        ["decode_log", "decode_cbor", "fetch", "parse", "multiply", "encode_data", "encode_tx", "submit_tx"]
+    );
 }
 
 #[tokio::test]
 async fn get_uint256_end_to_end() {
     let source = DataSource::start().await;
-    let cbor = DietCbor::default()
-        .add("get", &source.url("/price"))
-        .add("path", "RAW,ETH,USD,PRICE")
-        .add_int("times", 100)
-        .0;
+    let cbor =
+        DietCbor::default().add("get", &source.url("/price")).add("path", "RAW,ETH,USD,PRICE").add_int("times", 100).0;
     let req = Request::new(cbor);
     let sender = Arc::new(RecordingSender::default());
     let result = run_src(GET_UINT256, req.vars(), deps(Some(sender.clone()))).await;
@@ -167,11 +167,7 @@ async fn multi_word_end_to_end() {
 
 #[tokio::test]
 async fn get_uint256_with_unreachable_source_sends_nothing() {
-    let cbor = DietCbor::default()
-        .add("get", "http://127.0.0.1:1/closed")
-        .add("path", "a")
-        .add_int("times", 1)
-        .0;
+    let cbor = DietCbor::default().add("get", "http://127.0.0.1:1/closed").add("path", "a").add_int("times", 1).0;
     let req = Request::new(cbor);
     let sender = Arc::new(RecordingSender::default());
     let result = run_src(GET_UINT256, req.vars(), deps(Some(sender.clone()))).await;

@@ -76,7 +76,11 @@ fn cycle_is_rejected_with_its_path() {
 fn unknown_or_missing_type() {
     assert_eq!(
         err("\n  x [type=\"teleport\"]"),
-        PipelineError::UnknownTaskType { task: "x".into(), task_type: "teleport".into(), pos: Position { line: 2, column: 3 } }
+        PipelineError::UnknownTaskType {
+            task: "x".into(),
+            task_type: "teleport".into(),
+            pos: Position { line: 2, column: 3 }
+        }
     );
     assert!(matches!(err("x [url=\"u\"]"), PipelineError::MissingType { .. }));
     // Only named in an edge.
@@ -87,12 +91,20 @@ fn unknown_or_missing_type() {
 fn duplicates_and_missing_attributes() {
     assert!(matches!(
         err("a [type=any]\na [type=any]"),
-        PipelineError::DuplicateTask { first: Position { line: 1, column: 1 }, pos: Position { line: 2, column: 1 }, .. }
+        PipelineError::DuplicateTask {
+            first: Position { line: 1, column: 1 },
+            pos: Position { line: 2, column: 1 },
+            ..
+        }
     ));
     assert!(matches!(err("a [type=any TYPE=any]"), PipelineError::DuplicateAttribute { .. }));
     assert_eq!(
         err("f [type=http method=GET]"),
-        PipelineError::MissingAttribute { task: "f".into(), attribute: "url".into(), pos: Position { line: 1, column: 1 } }
+        PipelineError::MissingAttribute {
+            task: "f".into(),
+            attribute: "url".into(),
+            pos: Position { line: 1, column: 1 }
+        }
     );
     assert!(matches!(err("m [type=multiply times=\"\"]"), PipelineError::MissingAttribute { .. }));
 }
@@ -111,7 +123,9 @@ fn invalid_static_attributes() {
         ("a [type=any data=\"$(oops\"]", "data"),
     ] {
         match err(src) {
-            PipelineError::InvalidAttribute { attribute, .. } => assert_eq!(attribute.to_lowercase(), attr.to_lowercase(), "{src}"),
+            PipelineError::InvalidAttribute { attribute, .. } => {
+                assert_eq!(attribute.to_lowercase(), attr.to_lowercase(), "{src}")
+            }
             other => panic!("{src}: {other:?}"),
         }
     }
@@ -121,7 +135,9 @@ fn invalid_static_attributes() {
 fn undefined_variables() {
     // Sibling, not upstream.
     let src = "a [type=any]\nb [type=multiply input=\"$(a)\" times=2]\nc [type=any]\nc -> b";
-    assert!(matches!(err(src), PipelineError::UndefinedVariable { task, variable, .. } if task == "b" && variable == "a"));
+    assert!(
+        matches!(err(src), PipelineError::UndefinedVariable { task, variable, .. } if task == "b" && variable == "a")
+    );
     // Downstream.
     let src = "a [type=multiply input=\"$(b)\" times=2]\nb [type=any]\na -> b";
     assert!(matches!(err(src), PipelineError::UndefinedVariable { .. }));
@@ -139,7 +155,9 @@ fn undefined_variables() {
     }
     assert!(Pipeline::parse_for("a [type=multiply input=\"$(jobRun.x)\" times=2]", DIRECT_REQUEST_VARIABLES).is_ok());
     // Transitive ancestors are visible.
-    assert!(Pipeline::parse("a [type=any]\nb [type=any]\nc [type=multiply input=\"$(a)\" times=1]\na -> b -> c").is_ok());
+    assert!(
+        Pipeline::parse("a [type=any]\nb [type=any]\nc [type=multiply input=\"$(a)\" times=1]\na -> b -> c").is_ok()
+    );
 }
 
 #[test]

@@ -1,6 +1,11 @@
 //! Property tests: parsers and decoders that take outside input never panic, and round trips hold.
 
-use linkpool_pipeline::{cbor, value::parse_decimal, vars::{parse_json, Template}, Pipeline, Value, Vars};
+use linkpool_pipeline::{
+    cbor,
+    value::parse_decimal,
+    vars::{parse_json, Template},
+    Pipeline, Value, Vars,
+};
 use proptest::prelude::*;
 
 /// Strings biased towards DOT's special characters.
@@ -124,7 +129,8 @@ fn arb_json() -> impl Strategy<Value = serde_json::Value> {
         any::<bool>().prop_map(serde_json::Value::Bool),
         any::<i64>().prop_map(|i| serde_json::json!(i)),
         "[a-z\"\\\\é\n]{0,8}".prop_map(serde_json::Value::String),
-        (any::<i32>(), 0u32..6).prop_map(|(i, s)| serde_json::from_str(&format!("{i}.{}", "5".repeat(s as usize + 1))).unwrap()),
+        (any::<i32>(), 0u32..6)
+            .prop_map(|(i, s)| serde_json::from_str(&format!("{i}.{}", "5".repeat(s as usize + 1))).unwrap()),
     ];
     leaf.prop_recursive(4, 32, 4, |inner| {
         prop_oneof![

@@ -8,7 +8,7 @@ use std::{
 
 use async_trait::async_trait;
 use linkpool_pipeline::{
-    Deps, EthTxError, EthTxOutcome, EthTxRequest, EthTxSender, Error, NoopObserver, ObserverError, Pipeline,
+    Deps, Error, EthTxError, EthTxOutcome, EthTxRequest, EthTxSender, NoopObserver, ObserverError, Pipeline,
     RunContext, RunObserver, Runner, TaskError, TaskResult, Value, Vars,
 };
 
@@ -60,7 +60,10 @@ async fn independent_branches_run_concurrently() {
 
 #[tokio::test]
 async fn observer_is_awaited_before_children_start() {
-    let p = Pipeline::parse("a [type=multiply input=1 times=2]\nb [type=multiply times=3]\nc [type=multiply times=4]\na -> b -> c").unwrap();
+    let p = Pipeline::parse(
+        "a [type=multiply input=1 times=2]\nb [type=multiply times=3]\nc [type=multiply times=4]\na -> b -> c",
+    )
+    .unwrap();
     let rec = Recorder { delay: Duration::from_millis(50), ..Default::default() };
     let r = Runner::new(Deps::default()).run(&p, ctx(Vars::new()), HashMap::new(), &rec).await.unwrap();
     assert_eq!(r.outputs, vec![Some(dec("24"))]);
@@ -82,7 +85,8 @@ async fn observer_failure_stops_the_run_before_side_effects() {
     )
     .unwrap();
     let rec = Recorder { fail_on: Some("e"), ..Default::default() };
-    let err = Runner::new(deps(Some(sender.clone()))).run(&p, ctx(Vars::new()), HashMap::new(), &rec).await.unwrap_err();
+    let err =
+        Runner::new(deps(Some(sender.clone()))).run(&p, ctx(Vars::new()), HashMap::new(), &rec).await.unwrap_err();
     assert!(matches!(err, Error::Observer(m) if m == "database is gone"));
     assert!(sender.calls().is_empty());
 }
@@ -190,7 +194,10 @@ async fn ethtx_waits_beyond_max_task_duration() {
         .unwrap();
     assert!(r.fatal_errors[0].is_none(), "{r:?}");
     // An explicit task timeout still applies.
-    let p = Pipeline::parse(r#"tx [type=ethtx to="0x00000000000000000000000000000000000000aa" data="0x01" timeout="50ms"]"#).unwrap();
+    let p = Pipeline::parse(
+        r#"tx [type=ethtx to="0x00000000000000000000000000000000000000aa" data="0x01" timeout="50ms"]"#,
+    )
+    .unwrap();
     let r = Runner::new(Deps::default().with_tx_sender(Arc::new(SlowSender)))
         .run(&p, c, HashMap::new(), &NoopObserver)
         .await

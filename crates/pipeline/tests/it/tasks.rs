@@ -16,8 +16,12 @@ async fn multiply() {
     assert_eq!(output_of(r#"m [type="multiply" input="1.5" times="-2.25"]"#).await, dec("-3.375"));
     // Implicit input: the upstream result.
     assert_eq!(output_of("a [type=multiply input=4 times=1]\nm [type=multiply times=\"0.5\"]\na -> m").await, dec("2"));
-    assert!(matches!(error_of(r#"m [type="multiply" input="ten" times=3]"#).await, TaskError::InvalidParameter { name, .. } if name == "input"));
-    assert!(matches!(error_of(r#"m [type="multiply" times=3]"#).await, TaskError::MissingParameter { name } if name == "input"));
+    assert!(
+        matches!(error_of(r#"m [type="multiply" input="ten" times=3]"#).await, TaskError::InvalidParameter { name, .. } if name == "input")
+    );
+    assert!(
+        matches!(error_of(r#"m [type="multiply" times=3]"#).await, TaskError::MissingParameter { name } if name == "input")
+    );
 }
 
 #[tokio::test]
@@ -28,7 +32,10 @@ async fn divide() {
     assert_eq!(output_of(r#"d [type="divide" input="-2" divisor="3" precision="0"]"#).await, dec("-1"));
     assert_eq!(output_of(r#"d [type="divide" input="1" divisor="3"]"#).await, dec("0.3333333333333333"));
     assert!(matches!(error_of(r#"d [type="divide" input="1" divisor="0"]"#).await, TaskError::Arithmetic { .. }));
-    assert!(matches!(error_of(r#"d [type="divide" input="1" divisor="2" precision="100000"]"#).await, TaskError::InvalidParameter { .. }));
+    assert!(matches!(
+        error_of(r#"d [type="divide" input="1" divisor="2" precision="100000"]"#).await,
+        TaskError::InvalidParameter { .. }
+    ));
 }
 
 // ---------- aggregates ----------
@@ -67,7 +74,8 @@ async fn aggregates_count_errored_inputs_as_faults() {
     // Through `values` referencing errored tasks.
     let src = format!("{FAULTY_INPUTS}\nm [type=mean values=<[ $(a), $(b), $(c) ]> allowedFaults=1 precision=0]\na -> m\nb -> m\nc -> m");
     assert_eq!(output_of(&src).await, dec("11"));
-    let src = format!("{FAULTY_INPUTS}\nm [type=mean values=<[ $(a), $(b), $(d) ]> allowedFaults=1]\na -> m\nb -> m\nd -> m");
+    let src =
+        format!("{FAULTY_INPUTS}\nm [type=mean values=<[ $(a), $(b), $(d) ]> allowedFaults=1]\na -> m\nb -> m\nd -> m");
     assert_eq!(error_of(&src).await, TaskError::TooManyFaults { faults: 2, allowed: 1 });
 }
 
@@ -120,7 +128,9 @@ async fn jsonparse() {
     assert!(matches!(err, TaskError::PathNotFound { .. }));
     assert!(matches!(error_of(r#"j [type="jsonparse" data="not json" path="a"]"#).await, TaskError::Json { .. }));
     // Big numbers stay exact.
-    let out = output_of(r#"j [type="jsonparse" data="{\"v\": 123456789012345678901234567890.000000000000000001}" path="v"]"#).await;
+    let out =
+        output_of(r#"j [type="jsonparse" data="{\"v\": 123456789012345678901234567890.000000000000000001}" path="v"]"#)
+            .await;
     assert_eq!(out.to_string(), "123456789012345678901234567890.000000000000000001");
 }
 
@@ -189,7 +199,8 @@ async fn ethabiencode() {
     assert_eq!(b.len(), 68);
     // No function name: no selector; arrays and strings.
     let Value::Bytes(b) = output_of(r#"e [type=ethabiencode abi="(uint256[] xs, string s, bool f)" data=<{ "xs": [1, "2", 3.9], "s": "hi", "f": "true" }>]"#).await else { panic!() };
-    let (xs, s, f) = <(Vec<alloy::primitives::U256>, String, bool) as alloy::sol_types::SolValue>::abi_decode_params(&b).unwrap();
+    let (xs, s, f) =
+        <(Vec<alloy::primitives::U256>, String, bool) as alloy::sol_types::SolValue>::abi_decode_params(&b).unwrap();
     assert_eq!(xs, [1u64, 2, 3].map(alloy::primitives::U256::from).to_vec());
     assert_eq!((s.as_str(), f), ("hi", true));
     for (abi, data) in [
@@ -202,7 +213,10 @@ async fn ethabiencode() {
         let err = error_of(&format!(r#"e [type=ethabiencode abi="{abi}" data="{data}"]"#)).await;
         assert!(matches!(err, TaskError::Abi { .. }), "{abi} {data}: {err:?}");
     }
-    assert!(matches!(error_of(r#"e [type=ethabiencode abi="(uint256 v)" data="{ oops"]"#).await, TaskError::Json { .. }));
+    assert!(matches!(
+        error_of(r#"e [type=ethabiencode abi="(uint256 v)" data="{ oops"]"#).await,
+        TaskError::Json { .. }
+    ));
 }
 
 // ---------- ethtx ----------
@@ -218,9 +232,17 @@ async fn ethtx_hands_the_transaction_to_the_sender() {
     let c = &calls[0];
     assert_eq!(c.to, Address::with_last_byte(0xaa));
     assert_eq!(c.data.as_ref(), &[1, 2, 3, 4]);
-    assert_eq!((c.gas_limit, c.min_confirmations, c.fail_on_revert, c.evm_chain_id), (Some(500_000), 3, true, Some(31337)));
+    assert_eq!(
+        (c.gas_limit, c.min_confirmations, c.fail_on_revert, c.evm_chain_id),
+        (Some(500_000), 3, true, Some(31337))
+    );
     // Defaults.
-    let r = run_src(r#"tx [type=ethtx to="0x00000000000000000000000000000000000000aa" data="0x01"]"#, Vars::new(), deps(Some(sender.clone()))).await;
+    let r = run_src(
+        r#"tx [type=ethtx to="0x00000000000000000000000000000000000000aa" data="0x01"]"#,
+        Vars::new(),
+        deps(Some(sender.clone())),
+    )
+    .await;
     assert!(r.fatal_errors[0].is_none());
     let c = sender.calls().pop().unwrap();
     assert_eq!((c.gas_limit, c.min_confirmations, c.fail_on_revert, c.evm_chain_id), (None, 0, false, None));
@@ -240,7 +262,12 @@ async fn ethtx_failures() {
     let sender = Arc::new(RecordingSender::default());
     let r = run_src(r#"tx [type=ethtx to="0x1234" data="0x01"]"#, Vars::new(), deps(Some(sender.clone()))).await;
     assert!(matches!(r.fatal_errors[0], Some(TaskError::InvalidParameter { ref name, .. }) if name == "to"));
-    let r = run_src(r#"tx [type=ethtx to="0x00000000000000000000000000000000000000aa" data="0x"]"#, Vars::new(), deps(Some(sender.clone()))).await;
+    let r = run_src(
+        r#"tx [type=ethtx to="0x00000000000000000000000000000000000000aa" data="0x"]"#,
+        Vars::new(),
+        deps(Some(sender.clone())),
+    )
+    .await;
     assert!(matches!(r.fatal_errors[0], Some(TaskError::TxSender { .. })));
     assert!(sender.calls().is_empty());
 }
@@ -263,7 +290,10 @@ async fn http_get_and_post() {
     assert_eq!(echoed["method"], "POST");
     assert_eq!(echoed["contentType"], "application/json");
     assert_eq!(echoed["xTest"], "yes");
-    assert_eq!(serde_json::from_str::<serde_json::Value>(echoed["body"].as_str().unwrap()).unwrap(), serde_json::json!({"foo": 7, "s": "x"}));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(echoed["body"].as_str().unwrap()).unwrap(),
+        serde_json::json!({"foo": 7, "s": "x"})
+    );
     // URL built by interpolation.
     let src = format!("n [type=multiply input=1 times=1]\nf [type=http url=\"{}/$(n)\"]\nn -> f", s.base);
     assert!(matches!(error_of(&src).await, TaskError::HttpStatus { status: 404, .. }));
@@ -282,7 +312,8 @@ async fn http_failures() {
     let err = error_of(&format!(r#"f [type=http url="{}" timeout="300ms"]"#, s.url("/slow"))).await;
     assert_eq!(err, TaskError::Timeout { after_ms: 300 });
     // Non-JSON response fails the parse step.
-    let err = error_of(&format!("f [type=http url=\"{}\"]\np [type=jsonparse path=\"a\"]\nf -> p", s.url("/notjson"))).await;
+    let err =
+        error_of(&format!("f [type=http url=\"{}\"]\np [type=jsonparse path=\"a\"]\nf -> p", s.url("/notjson"))).await;
     assert!(matches!(err, TaskError::Json { .. }));
     assert!(matches!(error_of(r#"f [type=http url="ftp://example.com/x"]"#).await, TaskError::InvalidParameter { .. }));
     assert!(matches!(error_of(r#"f [type=http url="not a url"]"#).await, TaskError::InvalidParameter { .. }));

@@ -1,7 +1,5 @@
 use crate::common::{count, job, new_run, run};
-use linkpool_store::{
-    testing::TestDb, DbPool, Error, NewJob, NewTx, RunFilter, RunStatus, TaskRunRecord,
-};
+use linkpool_store::{testing::TestDb, DbPool, Error, NewJob, NewTx, RunFilter, RunStatus, TaskRunRecord};
 use std::time::{Duration, Instant};
 
 both_backends!(
@@ -51,18 +49,8 @@ async fn delete_job_cascades_to_runs_and_task_runs(db: &TestDb) {
     assert!(db.task_runs(gone_run.id).await.unwrap().is_empty());
     let listed = db.list_runs(&RunFilter::default()).await.unwrap();
     assert_eq!(listed, vec![keep_run.clone()]);
-    assert_eq!(
-        db.runs_with_status(&[RunStatus::Running]).await.unwrap(),
-        vec![keep_run.clone()]
-    );
-    assert!(db
-        .list_runs(&RunFilter {
-            job_id: Some(gone.id),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .is_empty());
+    assert_eq!(db.runs_with_status(&[RunStatus::Running]).await.unwrap(), vec![keep_run.clone()]);
+    assert!(db.list_runs(&RunFilter { job_id: Some(gone.id), ..Default::default() }).await.unwrap().is_empty());
     let err = db.insert_run(&new_run(gone.id, "late")).await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 
@@ -70,10 +58,7 @@ async fn delete_job_cascades_to_runs_and_task_runs(db: &TestDb) {
     assert_eq!(count(db, "SELECT COUNT(*) FROM jobs").await, 1);
     assert_eq!(count(db, "SELECT COUNT(*) FROM runs").await, 1);
     assert_eq!(count(db, "SELECT COUNT(*) FROM task_runs").await, 1);
-    assert_eq!(
-        db.get_run(keep_run.id).await.unwrap(),
-        Some(keep_run.clone())
-    );
+    assert_eq!(db.get_run(keep_run.id).await.unwrap(), Some(keep_run.clone()));
     assert_eq!(db.task_runs(keep_run.id).await.unwrap().len(), 1);
     // what went on-chain stays on record, detached from the deleted run
     let tx = db.get_tx(tx.id).await.unwrap().unwrap();
@@ -96,31 +81,16 @@ async fn deleted_job_frees_its_external_id_and_run_keys(db: &TestDb) {
         .await
         .unwrap();
     assert_ne!(new.id, old.id);
-    assert_eq!(
-        db.get_job_by_external_id(old.external_job_id)
-            .await
-            .unwrap(),
-        Some(new.clone())
-    );
+    assert_eq!(db.get_job_by_external_id(old.external_job_id).await.unwrap(), Some(new.clone()));
     // a re-delivered log with the same key makes a fresh run for the new job
-    let again = db
-        .insert_run(&new_run(new.id, "log:0xabc/3"))
-        .await
-        .unwrap();
+    let again = db.insert_run(&new_run(new.id, "log:0xabc/3")).await.unwrap();
     assert!(again.is_new(), "{again:?}");
     assert_eq!(again.get().job_id, new.id);
     assert_ne!(again.get().id, old_run.id);
-    assert!(!db
-        .insert_run(&new_run(new.id, "log:0xabc/3"))
-        .await
-        .unwrap()
-        .is_new());
+    assert!(!db.insert_run(&new_run(new.id, "log:0xabc/3")).await.unwrap().is_new());
     db.purge_deleted_jobs().await.unwrap();
     assert_eq!(db.list_jobs().await.unwrap(), vec![new]);
-    assert_eq!(
-        db.get_run(again.get().id).await.unwrap().as_ref(),
-        Some(again.get())
-    );
+    assert_eq!(db.get_run(again.get().id).await.unwrap().as_ref(), Some(again.get()));
 }
 
 const BULK_RUNS: i64 = 100_000;
@@ -133,41 +103,17 @@ async fn delete_job_with_100k_runs_is_fast(db: &TestDb) {
     let started = Instant::now();
     bulk_insert(db, big.id).await;
     let inserted_in = started.elapsed();
-    assert_eq!(
-        count(
-            db,
-            &format!("SELECT COUNT(*) FROM runs WHERE job_id = {}", big.id)
-        )
-        .await,
-        BULK_RUNS
-    );
+    assert_eq!(count(db, &format!("SELECT COUNT(*) FROM runs WHERE job_id = {}", big.id)).await, BULK_RUNS);
     assert_eq!(count(db, "SELECT COUNT(*) FROM task_runs").await, BULK_RUNS);
-    let newest = db
-        .list_runs(&RunFilter {
-            job_id: Some(big.id),
-            limit: 1,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let newest = db.list_runs(&RunFilter { job_id: Some(big.id), limit: 1, ..Default::default() }).await.unwrap();
     assert_eq!(newest[0].idempotency_key, format!("bulk-{BULK_RUNS}"));
 
     let started = Instant::now();
     assert!(db.delete_job(big.id).await.unwrap());
     let deleted_in = started.elapsed();
     // the job and its runs are gone for every reader right away
-    assert!(db
-        .list_runs(&RunFilter {
-            job_id: Some(big.id),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        db.list_runs(&RunFilter::default()).await.unwrap(),
-        vec![survivor.clone()]
-    );
+    assert!(db.list_runs(&RunFilter { job_id: Some(big.id), ..Default::default() }).await.unwrap().is_empty());
+    assert_eq!(db.list_runs(&RunFilter::default()).await.unwrap(), vec![survivor.clone()]);
     assert!(db.runs_by_request_id("0xreq").await.unwrap().is_empty());
 
     let started = Instant::now();
@@ -183,10 +129,7 @@ async fn delete_job_with_100k_runs_is_fast(db: &TestDb) {
     assert_eq!(count(db, "SELECT COUNT(*) FROM task_runs").await, 0);
     assert_eq!(count(db, "SELECT COUNT(*) FROM jobs").await, 1);
     assert_eq!(db.get_run(survivor.id).await.unwrap(), Some(survivor));
-    assert!(
-        deleted_in < Duration::from_secs(1),
-        "delete_job of {BULK_RUNS} runs took {deleted_in:?}"
-    );
+    assert!(deleted_in < Duration::from_secs(1), "delete_job of {BULK_RUNS} runs took {deleted_in:?}");
 }
 
 /// Inserts BULK_RUNS runs with one task run each, in one transaction.

@@ -1,8 +1,6 @@
 //! Shared fixtures and the macro that instantiates each test for both backends.
 
-use linkpool_store::{
-    testing::TestDb, DbPool, JobRecord, NewJob, NewRun, RunRecord, RunStatus, Store,
-};
+use linkpool_store::{testing::TestDb, DbPool, JobRecord, NewJob, NewRun, RunRecord, RunStatus, Store};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -61,11 +59,7 @@ pub(crate) fn new_run(job_id: i64, key: &str) -> NewRun {
 }
 
 pub(crate) async fn run(store: &Store, job_id: i64, key: &str) -> RunRecord {
-    store
-        .insert_run(&new_run(job_id, key))
-        .await
-        .expect("insert run")
-        .into_inner()
+    store.insert_run(&new_run(job_id, key)).await.expect("insert run").into_inner()
 }
 
 /// Executes raw SQL (no binds) on whichever backend; for fixtures the API cannot create.
@@ -87,8 +81,5 @@ pub(crate) async fn count(db: &TestDb, sql: &str) -> i64 {
 }
 
 pub(crate) fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
 }

@@ -20,22 +20,11 @@ async fn fifty_concurrent_insert_runs(db: &TestDb) {
         let store = db.store().clone();
         tokio::spawn(async move { store.insert_run(&new_run(j.id, &format!("run-{i}"))).await })
     });
-    let results: Vec<_> = join_all(tasks)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().unwrap())
-        .collect();
+    let results: Vec<_> = join_all(tasks).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
     assert!(results.iter().all(|r| r.is_new()));
     let ids: HashSet<i64> = results.iter().map(|r| r.get().id).collect();
     assert_eq!(ids.len(), N);
-    let listed = db
-        .list_runs(&RunFilter {
-            job_id: Some(j.id),
-            limit: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let listed = db.list_runs(&RunFilter { job_id: Some(j.id), limit: 1000, ..Default::default() }).await.unwrap();
     assert_eq!(listed.len(), N);
 }
 
@@ -47,18 +36,11 @@ async fn concurrent_insert_run_same_key_has_one_winner(db: &TestDb) {
         run.inputs = json!({ "attempt": i });
         tokio::spawn(async move { store.insert_run(&run).await })
     });
-    let results: Vec<_> = join_all(tasks)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().unwrap())
-        .collect();
+    let results: Vec<_> = join_all(tasks).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
     assert_eq!(results.iter().filter(|r| r.is_new()).count(), 1);
     let winner = results.iter().find(|r| r.is_new()).unwrap().get().clone();
     assert!(results.iter().all(|r| r.get() == &winner));
-    assert_eq!(
-        db.list_runs(&RunFilter::default()).await.unwrap(),
-        vec![winner]
-    );
+    assert_eq!(db.list_runs(&RunFilter::default()).await.unwrap(), vec![winner]);
 }
 
 async fn concurrent_insert_tx_same_key_has_one_winner(db: &TestDb) {
@@ -76,22 +58,12 @@ async fn concurrent_insert_tx_same_key_has_one_winner(db: &TestDb) {
         };
         tokio::spawn(async move { store.insert_tx(&tx).await })
     });
-    let results: Vec<_> = join_all(tasks)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().unwrap())
-        .collect();
+    let results: Vec<_> = join_all(tasks).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
     assert_eq!(results.iter().filter(|r| r.is_new()).count(), 1);
     let id = results[0].get().id;
     assert!(results.iter().all(|r| r.get().id == id));
-    let all = db
-        .txs_in_state(
-            31337,
-            &format!("0x{}", "ab".repeat(20)),
-            &[linkpool_store::TxState::Unstarted],
-        )
-        .await
-        .unwrap();
+    let all =
+        db.txs_in_state(31337, &format!("0x{}", "ab".repeat(20)), &[linkpool_store::TxState::Unstarted]).await.unwrap();
     assert_eq!(all.len(), 1);
 }
 
@@ -101,10 +73,7 @@ async fn concurrent_mixed_writers(db: &TestDb) {
     let tasks = (0..N).map(|i| {
         let store = db.store().clone();
         tokio::spawn(async move {
-            let run = store
-                .insert_run(&new_run(j.id, &format!("mixed-{i}")))
-                .await?
-                .into_inner();
+            let run = store.insert_run(&new_run(j.id, &format!("mixed-{i}"))).await?.into_inner();
             for (index, task_id) in ["decode", "fetch", "encode"].into_iter().enumerate() {
                 let task = TaskRunRecord {
                     run_id: run.id,
@@ -117,30 +86,15 @@ async fn concurrent_mixed_writers(db: &TestDb) {
                     finished_at: Some(2),
                 };
                 store.upsert_task_run(&task).await?;
-                let _ = store
-                    .list_runs(&RunFilter {
-                        job_id: Some(j.id),
-                        limit: 5,
-                        ..Default::default()
-                    })
-                    .await?;
+                let _ = store.list_runs(&RunFilter { job_id: Some(j.id), limit: 5, ..Default::default() }).await?;
             }
-            store
-                .finish_run(run.id, RunStatus::Completed, Some(json!(i)), None)
-                .await?;
+            store.finish_run(run.id, RunStatus::Completed, Some(json!(i)), None).await?;
             Ok::<_, Error>(run.id)
         })
     });
-    let ids: Vec<i64> = join_all(tasks)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().unwrap())
-        .collect();
+    let ids: Vec<i64> = join_all(tasks).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
     for id in ids {
-        assert_eq!(
-            db.get_run(id).await.unwrap().unwrap().status,
-            RunStatus::Completed
-        );
+        assert_eq!(db.get_run(id).await.unwrap().unwrap().status, RunStatus::Completed);
         assert_eq!(db.task_runs(id).await.unwrap().len(), 3);
     }
 }
@@ -177,11 +131,7 @@ async fn concurrent_nonce_assignment_never_duplicates(db: &TestDb) {
             }
         })
     });
-    let mut nonces: Vec<i64> = join_all(tasks)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().unwrap())
-        .collect();
+    let mut nonces: Vec<i64> = join_all(tasks).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
     nonces.sort_unstable();
     assert_eq!(nonces, (0..TXS).collect::<Vec<_>>());
     assert_eq!(db.max_nonce(1, &from).await.unwrap(), Some(TXS - 1));

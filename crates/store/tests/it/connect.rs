@@ -16,17 +16,9 @@ async fn reconnect_sees_data_and_migrations_are_idempotent(db: &TestDb) {
 
 #[tokio::test]
 async fn unsupported_urls_are_typed_errors() {
-    for url in [
-        "mysql://root:secret@localhost/db",
-        "",
-        "file:///tmp/x.sqlite",
-        "postgre://x",
-    ] {
+    for url in ["mysql://root:secret@localhost/db", "", "file:///tmp/x.sqlite", "postgre://x"] {
         let err = Store::connect(url).await.unwrap_err();
-        assert!(
-            matches!(err, Error::UnsupportedUrl { .. }),
-            "{url}: {err:?}"
-        );
+        assert!(matches!(err, Error::UnsupportedUrl { .. }), "{url}: {err:?}");
         assert!(!err.to_string().contains("secret"), "{err}");
     }
 }
@@ -39,23 +31,12 @@ async fn sqlite_file_is_created_with_wal_and_foreign_keys() {
     let store = Store::connect(&url).await.unwrap();
     assert_eq!(store.backend(), Backend::Sqlite);
     assert!(path.exists());
-    let DbPool::Sqlite(pool) = store.pool() else {
-        panic!("expected sqlite pool")
-    };
-    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let DbPool::Sqlite(pool) = store.pool() else { panic!("expected sqlite pool") };
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await.unwrap();
     assert_eq!(journal, "wal");
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(pool).await.unwrap();
     assert_eq!(fk, 1);
-    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(pool).await.unwrap();
     assert!(busy >= 5_000, "busy_timeout {busy}");
     let j = job(&store, "file").await;
     store.close().await;
@@ -79,8 +60,6 @@ async fn sqlite_memory_keeps_data_for_the_store_lifetime() {
 #[tokio::test]
 async fn unreachable_postgres_is_a_database_error() {
     // port 1 on localhost: connection refused, immediately
-    let err = Store::connect("postgres://postgres@127.0.0.1:1/postgres")
-        .await
-        .unwrap_err();
+    let err = Store::connect("postgres://postgres@127.0.0.1:1/postgres").await.unwrap_err();
     assert!(matches!(err, Error::Database(_)), "{err:?}");
 }

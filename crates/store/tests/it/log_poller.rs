@@ -8,48 +8,21 @@ fn hash(n: u8) -> String {
 
 async fn cursors_are_upserted(db: &TestDb) {
     assert_eq!(db.get_cursor("dr:31337").await.unwrap(), None);
-    let c = LogCursor {
-        name: "dr:31337".to_owned(),
-        block_number: 100,
-        block_hash: hash(0xAA).replace("aa", "AA"),
-    };
+    let c = LogCursor { name: "dr:31337".to_owned(), block_number: 100, block_hash: hash(0xAA).replace("aa", "AA") };
     db.set_cursor(&c).await.unwrap();
-    assert_eq!(
-        db.get_cursor("dr:31337").await.unwrap(),
-        Some(LogCursor {
-            block_hash: hash(0xaa),
-            ..c.clone()
-        })
-    );
+    assert_eq!(db.get_cursor("dr:31337").await.unwrap(), Some(LogCursor { block_hash: hash(0xaa), ..c.clone() }));
 
     // moves backwards too (reorg rewind)
-    let rewound = LogCursor {
-        block_number: 95,
-        block_hash: hash(0x95),
-        ..c.clone()
-    };
+    let rewound = LogCursor { block_number: 95, block_hash: hash(0x95), ..c.clone() };
     db.set_cursor(&rewound).await.unwrap();
-    assert_eq!(
-        db.get_cursor("dr:31337").await.unwrap(),
-        Some(rewound.clone())
-    );
+    assert_eq!(db.get_cursor("dr:31337").await.unwrap(), Some(rewound.clone()));
 
-    let other = LogCursor {
-        name: "flux:1".to_owned(),
-        block_number: 7,
-        block_hash: hash(7),
-    };
+    let other = LogCursor { name: "flux:1".to_owned(), block_number: 7, block_hash: hash(7) };
     db.set_cursor(&other).await.unwrap();
     assert_eq!(db.get_cursor("flux:1").await.unwrap(), Some(other));
     assert_eq!(db.get_cursor("dr:31337").await.unwrap(), Some(rewound));
 
-    let err = db
-        .set_cursor(&LogCursor {
-            block_hash: "0xdead".to_owned(),
-            ..c
-        })
-        .await
-        .unwrap_err();
+    let err = db.set_cursor(&LogCursor { block_hash: "0xdead".to_owned(), ..c }).await.unwrap_err();
     assert!(matches!(err, Error::Invalid { .. }), "{err:?}");
 }
 
@@ -76,10 +49,7 @@ async fn block_hashes_for_reorg_detection(db: &TestDb) {
     assert_eq!(db.block_hash(31337, 3).await.unwrap(), Some(hash(3)));
     // the other chain is untouched
     for n in 1..=10 {
-        assert_eq!(
-            db.block_hash(1, n).await.unwrap(),
-            Some(hash(100 + n as u8))
-        );
+        assert_eq!(db.block_hash(1, n).await.unwrap(), Some(hash(100 + n as u8)));
     }
 
     let err = db.record_block(31337, 1, "0x12").await.unwrap_err();

@@ -33,9 +33,7 @@ async fn insert_run_round_trips_fields(db: &TestDb) {
         status: RunStatus::PendingConfirmations,
     };
     let before = now_millis();
-    let Inserted::New(r) = db.insert_run(&new).await.unwrap() else {
-        panic!("expected New")
-    };
+    let Inserted::New(r) = db.insert_run(&new).await.unwrap() else { panic!("expected New") };
     assert_eq!(r.job_id, j.id);
     assert_eq!(r.idempotency_key, "k1");
     assert_eq!(r.status, RunStatus::PendingConfirmations);
@@ -59,9 +57,7 @@ async fn insert_run_is_idempotent(db: &TestDb) {
     again.inputs = json!({"different": true});
     again.status = RunStatus::Suspended;
     let second = db.insert_run(&again).await.unwrap();
-    let Inserted::Existing(existing) = second else {
-        panic!("expected Existing, got {second:?}")
-    };
+    let Inserted::Existing(existing) = second else { panic!("expected Existing, got {second:?}") };
     // the stored row wins; the second call's fields are ignored
     assert_eq!(&existing, first.get());
     assert_eq!(existing.status, RunStatus::Running);
@@ -79,30 +75,16 @@ async fn set_status_and_finish(db: &TestDb) {
     let j = job(db, "j").await;
     let r = run(db, j.id, "r").await;
     db.set_run_status(r.id, RunStatus::Suspended).await.unwrap();
-    assert_eq!(
-        db.get_run(r.id).await.unwrap().unwrap().status,
-        RunStatus::Suspended
-    );
-    let err = db
-        .set_run_status(r.id + 100, RunStatus::Running)
-        .await
-        .unwrap_err();
+    assert_eq!(db.get_run(r.id).await.unwrap().unwrap().status, RunStatus::Suspended);
+    let err = db.set_run_status(r.id + 100, RunStatus::Running).await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 
-    let err = db
-        .finish_run(r.id, RunStatus::Running, None, None)
-        .await
-        .unwrap_err();
+    let err = db.finish_run(r.id, RunStatus::Running, None, None).await.unwrap_err();
     assert!(matches!(err, Error::Invalid { .. }), "{err:?}");
-    assert_eq!(
-        db.get_run(r.id).await.unwrap().unwrap().status,
-        RunStatus::Suspended
-    );
+    assert_eq!(db.get_run(r.id).await.unwrap().unwrap().status, RunStatus::Suspended);
 
     let before = now_millis();
-    db.finish_run(r.id, RunStatus::Completed, Some(json!(["0x01", 2])), None)
-        .await
-        .unwrap();
+    db.finish_run(r.id, RunStatus::Completed, Some(json!(["0x01", 2])), None).await.unwrap();
     let done = db.get_run(r.id).await.unwrap().unwrap();
     assert_eq!(done.status, RunStatus::Completed);
     assert_eq!(done.outputs, Some(json!(["0x01", 2])));
@@ -111,24 +93,14 @@ async fn set_status_and_finish(db: &TestDb) {
     assert_eq!(done.inputs, r.inputs);
 
     let r2 = run(db, j.id, "r2").await;
-    db.finish_run(
-        r2.id,
-        RunStatus::Errored,
-        None,
-        Some("http: 503".to_owned()),
-    )
-    .await
-    .unwrap();
+    db.finish_run(r2.id, RunStatus::Errored, None, Some("http: 503".to_owned())).await.unwrap();
     let errored = db.get_run(r2.id).await.unwrap().unwrap();
     assert_eq!(
         (errored.status, errored.error.as_deref(), errored.outputs),
         (RunStatus::Errored, Some("http: 503"), None)
     );
 
-    let err = db
-        .finish_run(r.id + 100, RunStatus::Cancelled, None, None)
-        .await
-        .unwrap_err();
+    let err = db.finish_run(r.id + 100, RunStatus::Cancelled, None, None).await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
 
@@ -142,15 +114,7 @@ async fn list_runs_keyset_pagination(db: &TestDb) {
     let mut seen = Vec::new();
     let mut before_id = None;
     loop {
-        let page = db
-            .list_runs(&RunFilter {
-                job_id: Some(j.id),
-                status: None,
-                limit: 10,
-                before_id,
-            })
-            .await
-            .unwrap();
+        let page = db.list_runs(&RunFilter { job_id: Some(j.id), status: None, limit: 10, before_id }).await.unwrap();
         if page.is_empty() {
             break;
         }
@@ -159,23 +123,11 @@ async fn list_runs_keyset_pagination(db: &TestDb) {
         seen.extend(page.iter().map(|r| r.id));
     }
     assert_eq!(seen, ids);
-    let all = db
-        .list_runs(&RunFilter {
-            limit: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let all = db.list_runs(&RunFilter { limit: 1000, ..Default::default() }).await.unwrap();
     assert_eq!(all.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
 
     for limit in [0, -1] {
-        let err = db
-            .list_runs(&RunFilter {
-                limit,
-                ..Default::default()
-            })
-            .await
-            .unwrap_err();
+        let err = db.list_runs(&RunFilter { limit, ..Default::default() }).await.unwrap_err();
         assert!(matches!(err, Error::Invalid { .. }), "{err:?}");
     }
 }
@@ -187,66 +139,19 @@ async fn list_runs_filters(db: &TestDb) {
     let b1 = run(db, b.id, "b1").await;
     let a2 = run(db, a.id, "a2").await;
     let a3 = run(db, a.id, "a3").await;
-    db.finish_run(a2.id, RunStatus::Completed, None, None)
-        .await
-        .unwrap();
-    db.finish_run(b1.id, RunStatus::Completed, None, None)
-        .await
-        .unwrap();
+    db.finish_run(a2.id, RunStatus::Completed, None, None).await.unwrap();
+    db.finish_run(b1.id, RunStatus::Completed, None, None).await.unwrap();
 
-    let ids =
-        |runs: Vec<linkpool_store::RunRecord>| runs.into_iter().map(|r| r.id).collect::<Vec<_>>();
-    let f = |job_id, status, before_id| RunFilter {
-        job_id,
-        status,
-        limit: 100,
-        before_id,
-    };
-    assert_eq!(
-        ids(db.list_runs(&f(Some(a.id), None, None)).await.unwrap()),
-        vec![a3.id, a2.id, a1.id]
-    );
-    assert_eq!(
-        ids(db.list_runs(&f(Some(b.id), None, None)).await.unwrap()),
-        vec![b1.id]
-    );
-    assert_eq!(
-        ids(db
-            .list_runs(&f(None, Some(RunStatus::Completed), None))
-            .await
-            .unwrap()),
-        vec![a2.id, b1.id]
-    );
-    assert_eq!(
-        ids(db
-            .list_runs(&f(Some(a.id), Some(RunStatus::Running), None))
-            .await
-            .unwrap()),
-        vec![a3.id, a1.id]
-    );
-    assert_eq!(
-        ids(db
-            .list_runs(&f(Some(a.id), Some(RunStatus::Running), Some(a3.id)))
-            .await
-            .unwrap()),
-        vec![a1.id]
-    );
-    assert_eq!(
-        ids(db.list_runs(&f(None, None, Some(a2.id))).await.unwrap()),
-        vec![b1.id, a1.id]
-    );
-    assert!(db
-        .list_runs(&f(Some(b.id + 10), None, None))
-        .await
-        .unwrap()
-        .is_empty());
-    let one = db
-        .list_runs(&RunFilter {
-            limit: 1,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    let ids = |runs: Vec<linkpool_store::RunRecord>| runs.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    let f = |job_id, status, before_id| RunFilter { job_id, status, limit: 100, before_id };
+    assert_eq!(ids(db.list_runs(&f(Some(a.id), None, None)).await.unwrap()), vec![a3.id, a2.id, a1.id]);
+    assert_eq!(ids(db.list_runs(&f(Some(b.id), None, None)).await.unwrap()), vec![b1.id]);
+    assert_eq!(ids(db.list_runs(&f(None, Some(RunStatus::Completed), None)).await.unwrap()), vec![a2.id, b1.id]);
+    assert_eq!(ids(db.list_runs(&f(Some(a.id), Some(RunStatus::Running), None)).await.unwrap()), vec![a3.id, a1.id]);
+    assert_eq!(ids(db.list_runs(&f(Some(a.id), Some(RunStatus::Running), Some(a3.id))).await.unwrap()), vec![a1.id]);
+    assert_eq!(ids(db.list_runs(&f(None, None, Some(a2.id))).await.unwrap()), vec![b1.id, a1.id]);
+    assert!(db.list_runs(&f(Some(b.id + 10), None, None)).await.unwrap().is_empty());
+    let one = db.list_runs(&RunFilter { limit: 1, ..Default::default() }).await.unwrap();
     assert_eq!(ids(one), vec![a3.id]);
 }
 
@@ -254,73 +159,34 @@ async fn runs_with_status_for_resume(db: &TestDb) {
     let j = job(db, "j").await;
     let running = run(db, j.id, "running").await;
     let suspended = run(db, j.id, "suspended").await;
-    db.set_run_status(suspended.id, RunStatus::Suspended)
-        .await
-        .unwrap();
+    db.set_run_status(suspended.id, RunStatus::Suspended).await.unwrap();
     let done = run(db, j.id, "done").await;
-    db.finish_run(done.id, RunStatus::Completed, None, None)
-        .await
-        .unwrap();
+    db.finish_run(done.id, RunStatus::Completed, None, None).await.unwrap();
     let pending = db
-        .insert_run(&NewRun {
-            status: RunStatus::PendingConfirmations,
-            ..new_run(j.id, "pending")
-        })
+        .insert_run(&NewRun { status: RunStatus::PendingConfirmations, ..new_run(j.id, "pending") })
         .await
         .unwrap()
         .into_inner();
 
-    let resume = db
-        .runs_with_status(&[RunStatus::Running, RunStatus::Suspended])
-        .await
-        .unwrap();
-    assert_eq!(
-        resume.iter().map(|r| r.id).collect::<Vec<_>>(),
-        vec![running.id, suspended.id]
-    );
-    let one = db
-        .runs_with_status(&[RunStatus::PendingConfirmations])
-        .await
-        .unwrap();
-    assert_eq!(
-        one.iter().map(|r| r.id).collect::<Vec<_>>(),
-        vec![pending.id]
-    );
+    let resume = db.runs_with_status(&[RunStatus::Running, RunStatus::Suspended]).await.unwrap();
+    assert_eq!(resume.iter().map(|r| r.id).collect::<Vec<_>>(), vec![running.id, suspended.id]);
+    let one = db.runs_with_status(&[RunStatus::PendingConfirmations]).await.unwrap();
+    assert_eq!(one.iter().map(|r| r.id).collect::<Vec<_>>(), vec![pending.id]);
     assert!(db.runs_with_status(&[]).await.unwrap().is_empty());
-    assert!(db
-        .runs_with_status(&[RunStatus::Cancelled])
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(db.runs_with_status(&[RunStatus::Cancelled]).await.unwrap().is_empty());
 }
 
 async fn runs_by_request_id_finds_all(db: &TestDb) {
     let a = job(db, "a").await;
     let b = job(db, "b").await;
-    let with = |job_id, key: &str, req: Option<&str>| NewRun {
-        request_id: req.map(str::to_owned),
-        ..new_run(job_id, key)
-    };
-    let r1 = db
-        .insert_run(&with(a.id, "1", Some("0xreq1")))
-        .await
-        .unwrap()
-        .into_inner();
-    let _r2 = db
-        .insert_run(&with(a.id, "2", Some("0xreq2")))
-        .await
-        .unwrap();
-    let r3 = db
-        .insert_run(&with(b.id, "3", Some("0xreq1")))
-        .await
-        .unwrap()
-        .into_inner();
+    let with =
+        |job_id, key: &str, req: Option<&str>| NewRun { request_id: req.map(str::to_owned), ..new_run(job_id, key) };
+    let r1 = db.insert_run(&with(a.id, "1", Some("0xreq1"))).await.unwrap().into_inner();
+    let _r2 = db.insert_run(&with(a.id, "2", Some("0xreq2"))).await.unwrap();
+    let r3 = db.insert_run(&with(b.id, "3", Some("0xreq1"))).await.unwrap().into_inner();
     let _r4 = db.insert_run(&with(b.id, "4", None)).await.unwrap();
     let found = db.runs_by_request_id("0xreq1").await.unwrap();
-    assert_eq!(
-        found.iter().map(|r| r.id).collect::<Vec<_>>(),
-        vec![r1.id, r3.id]
-    );
+    assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r1.id, r3.id]);
     assert!(db.runs_by_request_id("0xnone").await.unwrap().is_empty());
 }
 
@@ -331,62 +197,29 @@ async fn runs_ready_at_confirmation_block(db: &TestDb) {
         ready_at_block: block,
         ..new_run(j.id, key)
     };
-    let at20 = db
-        .insert_run(&pending("at20", Some(20)))
-        .await
-        .unwrap()
-        .into_inner();
-    let at10 = db
-        .insert_run(&pending("at10", Some(10)))
-        .await
-        .unwrap()
-        .into_inner();
+    let at20 = db.insert_run(&pending("at20", Some(20))).await.unwrap().into_inner();
+    let at10 = db.insert_run(&pending("at10", Some(10))).await.unwrap().into_inner();
     let _never = db.insert_run(&pending("none", None)).await.unwrap();
-    let running = db
-        .insert_run(&NewRun {
-            ready_at_block: Some(5),
-            ..new_run(j.id, "running")
-        })
-        .await
-        .unwrap();
+    let running = db.insert_run(&NewRun { ready_at_block: Some(5), ..new_run(j.id, "running") }).await.unwrap();
     assert_eq!(running.get().status, RunStatus::Running);
 
     assert!(db.runs_ready_at(9).await.unwrap().is_empty());
     let ids = |v: Vec<linkpool_store::RunRecord>| v.into_iter().map(|r| r.id).collect::<Vec<_>>();
     assert_eq!(ids(db.runs_ready_at(10).await.unwrap()), vec![at10.id]);
     assert_eq!(ids(db.runs_ready_at(19).await.unwrap()), vec![at10.id]);
-    assert_eq!(
-        ids(db.runs_ready_at(1_000).await.unwrap()),
-        vec![at10.id, at20.id]
-    );
-    db.set_run_status(at10.id, RunStatus::Running)
-        .await
-        .unwrap();
+    assert_eq!(ids(db.runs_ready_at(1_000).await.unwrap()), vec![at10.id, at20.id]);
+    db.set_run_status(at10.id, RunStatus::Running).await.unwrap();
     assert_eq!(ids(db.runs_ready_at(1_000).await.unwrap()), vec![at20.id]);
 }
 
 async fn corrupt_status_is_typed_error(db: &TestDb) {
     let j = job(db, "j").await;
     let r = run(db, j.id, "r").await;
-    assert_eq!(
-        exec(
-            db,
-            &format!("UPDATE runs SET status = 'exploded' WHERE id = {}", r.id)
-        )
-        .await,
-        1
-    );
+    assert_eq!(exec(db, &format!("UPDATE runs SET status = 'exploded' WHERE id = {}", r.id)).await, 1);
     let err = db.get_run(r.id).await.unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
     assert!(err.to_string().contains("exploded"), "{err}");
-    exec(
-        db,
-        &format!(
-            "UPDATE runs SET status = 'running', inputs = '{{not json' WHERE id = {}",
-            r.id
-        ),
-    )
-    .await;
+    exec(db, &format!("UPDATE runs SET status = 'running', inputs = '{{not json' WHERE id = {}", r.id)).await;
     let err = db.list_runs(&RunFilter::default()).await.unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
 }

@@ -52,25 +52,11 @@ async fn task_runs_are_ordered_and_scoped(db: &TestDb) {
     let j = job(db, "j").await;
     let r = run(db, j.id, "r").await;
     let other = run(db, j.id, "other").await;
-    for (id, index) in [
-        ("encode", 3),
-        ("parse", 2),
-        ("decode", 0),
-        ("b_fetch", 1),
-        ("a_fetch", 1),
-    ] {
+    for (id, index) in [("encode", 3), ("parse", 2), ("decode", 0), ("b_fetch", 1), ("a_fetch", 1)] {
         db.upsert_task_run(&task(r.id, id, index)).await.unwrap();
     }
-    db.upsert_task_run(&task(other.id, "decode", 0))
-        .await
-        .unwrap();
-    let order: Vec<String> = db
-        .task_runs(r.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.task_id)
-        .collect();
+    db.upsert_task_run(&task(other.id, "decode", 0)).await.unwrap();
+    let order: Vec<String> = db.task_runs(r.id).await.unwrap().into_iter().map(|t| t.task_id).collect();
     assert_eq!(order, ["decode", "a_fetch", "b_fetch", "parse", "encode"]);
     assert_eq!(db.task_runs(other.id).await.unwrap().len(), 1);
     assert!(db.task_runs(other.id + 100).await.unwrap().is_empty());

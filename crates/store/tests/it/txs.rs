@@ -14,8 +14,7 @@ both_backends!(
 const FROM: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 const FROM_LOWER: &str = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";
 const TO: &str = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
-const MAX_U256: &str =
-    "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+const MAX_U256: &str = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
 
 fn new_tx(key: &str) -> NewTx {
     NewTx {
@@ -42,15 +41,9 @@ async fn insert_tx_round_trips_and_normalizes(db: &TestDb) {
     let j = job(db, "j").await;
     let r = run(db, j.id, "r").await;
     let before = now_millis();
-    let new = NewTx {
-        value: MAX_U256.to_owned(),
-        run_id: Some(r.id),
-        data: vec![0, 0, 1, 0],
-        ..new_tx("run:1/task:submit")
-    };
-    let Inserted::New(tx) = db.insert_tx(&new).await.unwrap() else {
-        panic!("expected New")
-    };
+    let new =
+        NewTx { value: MAX_U256.to_owned(), run_id: Some(r.id), data: vec![0, 0, 1, 0], ..new_tx("run:1/task:submit") };
+    let Inserted::New(tx) = db.insert_tx(&new).await.unwrap() else { panic!("expected New") };
     assert_eq!(tx.idempotency_key, "run:1/task:submit");
     assert_eq!(tx.chain_id, 31337);
     assert_eq!(tx.from, FROM_LOWER);
@@ -61,32 +54,14 @@ async fn insert_tx_round_trips_and_normalizes(db: &TestDb) {
     assert_eq!(tx.run_id, Some(r.id));
     assert_eq!(tx.nonce, None);
     assert_eq!(tx.state, TxState::Unstarted);
-    assert_eq!(
-        (
-            tx.error.clone(),
-            tx.confirmed_hash.clone(),
-            tx.block_number,
-            tx.gas_used
-        ),
-        (None, None, None, None)
-    );
+    assert_eq!((tx.error.clone(), tx.confirmed_hash.clone(), tx.block_number, tx.gas_used), (None, None, None, None));
     assert!(tx.created_at >= before);
     assert_eq!(db.get_tx(tx.id).await.unwrap(), Some(tx.clone()));
-    assert_eq!(
-        db.get_tx_by_key("run:1/task:submit").await.unwrap(),
-        Some(tx.clone())
-    );
+    assert_eq!(db.get_tx_by_key("run:1/task:submit").await.unwrap(), Some(tx.clone()));
     assert_eq!(db.get_tx(tx.id + 1).await.unwrap(), None);
     assert_eq!(db.get_tx_by_key("nope").await.unwrap(), None);
 
-    let empty = db
-        .insert_tx(&NewTx {
-            data: Vec::new(),
-            chain_id: i64::MAX as u64,
-            ..new_tx("empty")
-        })
-        .await
-        .unwrap();
+    let empty = db.insert_tx(&NewTx { data: Vec::new(), chain_id: i64::MAX as u64, ..new_tx("empty") }).await.unwrap();
     assert_eq!(empty.get().data, Vec::<u8>::new());
     assert_eq!(empty.get().chain_id, i64::MAX as u64);
 }
@@ -94,65 +69,28 @@ async fn insert_tx_round_trips_and_normalizes(db: &TestDb) {
 async fn insert_tx_is_idempotent(db: &TestDb) {
     let first = db.insert_tx(&new_tx("k")).await.unwrap();
     assert!(first.is_new());
-    let again = db
-        .insert_tx(&NewTx {
-            gas_limit: 1,
-            value: "7".to_owned(),
-            ..new_tx("k")
-        })
-        .await
-        .unwrap();
+    let again = db.insert_tx(&NewTx { gas_limit: 1, value: "7".to_owned(), ..new_tx("k") }).await.unwrap();
     assert_eq!(again, Inserted::Existing(first.get().clone()));
     assert!(db.insert_tx(&new_tx("k2")).await.unwrap().is_new());
 }
 
 async fn insert_tx_rejects_bad_input(db: &TestDb) {
     let cases = [
-        NewTx {
-            from: "0x1234".to_owned(),
-            ..new_tx("a")
-        },
-        NewTx {
-            to: TO.trim_start_matches("0x").to_owned(),
-            ..new_tx("b")
-        },
-        NewTx {
-            to: format!("0x{}", "g".repeat(40)),
-            ..new_tx("c")
-        },
-        NewTx {
-            value: "1.5".to_owned(),
-            ..new_tx("d")
-        },
-        NewTx {
-            value: "-1".to_owned(),
-            ..new_tx("e")
-        },
-        NewTx {
-            value: String::new(),
-            ..new_tx("f")
-        },
-        NewTx {
-            chain_id: u64::MAX,
-            ..new_tx("g")
-        },
-        NewTx {
-            gas_limit: u64::MAX,
-            ..new_tx("h")
-        },
+        NewTx { from: "0x1234".to_owned(), ..new_tx("a") },
+        NewTx { to: TO.trim_start_matches("0x").to_owned(), ..new_tx("b") },
+        NewTx { to: format!("0x{}", "g".repeat(40)), ..new_tx("c") },
+        NewTx { value: "1.5".to_owned(), ..new_tx("d") },
+        NewTx { value: "-1".to_owned(), ..new_tx("e") },
+        NewTx { value: String::new(), ..new_tx("f") },
+        NewTx { chain_id: u64::MAX, ..new_tx("g") },
+        NewTx { gas_limit: u64::MAX, ..new_tx("h") },
     ];
     for bad in cases {
         let err = db.insert_tx(&bad).await.unwrap_err();
         assert!(matches!(err, Error::Invalid { .. }), "{bad:?}: {err:?}");
         assert_eq!(db.get_tx_by_key(&bad.idempotency_key).await.unwrap(), None);
     }
-    let err = db
-        .insert_tx(&NewTx {
-            run_id: Some(777),
-            ..new_tx("orphan")
-        })
-        .await
-        .unwrap_err();
+    let err = db.insert_tx(&NewTx { run_id: Some(777), ..new_tx("orphan") }).await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
 
@@ -160,11 +98,7 @@ async fn assign_nonce_and_max_nonce(db: &TestDb) {
     assert_eq!(db.max_nonce(31337, FROM).await.unwrap(), None);
     let a = db.insert_tx(&new_tx("a")).await.unwrap().into_inner();
     let b = db.insert_tx(&new_tx("b")).await.unwrap().into_inner();
-    assert_eq!(
-        db.max_nonce(31337, FROM).await.unwrap(),
-        None,
-        "unstarted txs hold no nonce"
-    );
+    assert_eq!(db.max_nonce(31337, FROM).await.unwrap(), None, "unstarted txs hold no nonce");
 
     db.assign_nonce(a.id, 0).await.unwrap();
     let a = db.get_tx(a.id).await.unwrap().unwrap();
@@ -177,31 +111,14 @@ async fn assign_nonce_and_max_nonce(db: &TestDb) {
     // the same nonce cannot go to a second tx of the sender
     let err = db.assign_nonce(b.id, 0).await.unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
-    assert_eq!(
-        db.get_tx(b.id).await.unwrap().unwrap().state,
-        TxState::Unstarted
-    );
+    assert_eq!(db.get_tx(b.id).await.unwrap().unwrap().state, TxState::Unstarted);
     db.assign_nonce(b.id, 1).await.unwrap();
     assert_eq!(db.max_nonce(31337, FROM).await.unwrap(), Some(1));
 
     // another sender or another chain has its own nonce space
-    let other_sender = db
-        .insert_tx(&NewTx {
-            from: TO.to_owned(),
-            ..new_tx("c")
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let other_sender = db.insert_tx(&NewTx { from: TO.to_owned(), ..new_tx("c") }).await.unwrap().into_inner();
     db.assign_nonce(other_sender.id, 0).await.unwrap();
-    let other_chain = db
-        .insert_tx(&NewTx {
-            chain_id: 1,
-            ..new_tx("d")
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let other_chain = db.insert_tx(&NewTx { chain_id: 1, ..new_tx("d") }).await.unwrap().into_inner();
     db.assign_nonce(other_chain.id, 0).await.unwrap();
     assert_eq!(db.max_nonce(31337, TO).await.unwrap(), Some(0));
     assert_eq!(db.max_nonce(1, FROM).await.unwrap(), Some(0));
@@ -245,50 +162,17 @@ async fn attempts_are_persisted_and_idempotent(db: &TestDb) {
     // persisting the same attempt twice (crash between persist and broadcast) is harmless
     db.insert_attempt(&first).await.unwrap();
     let stored = db.attempts(tx.id).await.unwrap();
-    assert_eq!(
-        stored,
-        vec![
-            TxAttempt {
-                hash: hash(0xab),
-                ..first.clone()
-            },
-            bumped.clone()
-        ]
-    );
+    assert_eq!(stored, vec![TxAttempt { hash: hash(0xab), ..first.clone() }, bumped.clone()]);
 
-    let err = db
-        .insert_attempt(&TxAttempt {
-            tx_id: other.id,
-            ..bumped.clone()
-        })
-        .await
-        .unwrap_err();
+    let err = db.insert_attempt(&TxAttempt { tx_id: other.id, ..bumped.clone() }).await.unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
     assert!(db.attempts(other.id).await.unwrap().is_empty());
-    let err = db
-        .insert_attempt(&TxAttempt {
-            tx_id: 9999,
-            hash: hash(0x02),
-            ..first.clone()
-        })
-        .await
-        .unwrap_err();
+    let err = db.insert_attempt(&TxAttempt { tx_id: 9999, hash: hash(0x02), ..first.clone() }).await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     for bad in [
-        TxAttempt {
-            hash: "0x1234".to_owned(),
-            ..first.clone()
-        },
-        TxAttempt {
-            hash: hash(0x03),
-            max_fee_per_gas: "1e9".to_owned(),
-            ..first.clone()
-        },
-        TxAttempt {
-            hash: hash(0x04),
-            max_priority_fee_per_gas: "0x10".to_owned(),
-            ..first.clone()
-        },
+        TxAttempt { hash: "0x1234".to_owned(), ..first.clone() },
+        TxAttempt { hash: hash(0x03), max_fee_per_gas: "1e9".to_owned(), ..first.clone() },
+        TxAttempt { hash: hash(0x04), max_priority_fee_per_gas: "0x10".to_owned(), ..first.clone() },
     ] {
         let err = db.insert_attempt(&bad).await.unwrap_err();
         assert!(matches!(err, Error::Invalid { .. }), "{bad:?}: {err:?}");
@@ -299,59 +183,33 @@ async fn attempts_are_persisted_and_idempotent(db: &TestDb) {
 async fn confirm_revert_and_fatal(db: &TestDb) {
     let ok = db.insert_tx(&new_tx("ok")).await.unwrap().into_inner();
     db.assign_nonce(ok.id, 0).await.unwrap();
-    db.mark_tx_confirmed(ok.id, &hash(0xCD), 120, 21_000, false)
-        .await
-        .unwrap();
+    db.mark_tx_confirmed(ok.id, &hash(0xCD), 120, 21_000, false).await.unwrap();
     let ok = db.get_tx(ok.id).await.unwrap().unwrap();
     assert_eq!(ok.state, TxState::Confirmed);
     assert_eq!(ok.confirmed_hash, Some(hash(0xcd)));
-    assert_eq!(
-        (ok.block_number, ok.gas_used, ok.nonce),
-        (Some(120), Some(21_000), Some(0))
-    );
+    assert_eq!((ok.block_number, ok.gas_used, ok.nonce), (Some(120), Some(21_000), Some(0)));
 
     // re-mined in another block after a reorg: the latest receipt wins
-    db.mark_tx_confirmed(ok.id, &hash(0xce), 121, 21_001, false)
-        .await
-        .unwrap();
+    db.mark_tx_confirmed(ok.id, &hash(0xce), 121, 21_001, false).await.unwrap();
     let ok = db.get_tx(ok.id).await.unwrap().unwrap();
-    assert_eq!(
-        (ok.confirmed_hash, ok.block_number),
-        (Some(hash(0xce)), Some(121))
-    );
+    assert_eq!((ok.confirmed_hash, ok.block_number), (Some(hash(0xce)), Some(121)));
 
     let rev = db.insert_tx(&new_tx("rev")).await.unwrap().into_inner();
     db.assign_nonce(rev.id, 1).await.unwrap();
-    db.mark_tx_confirmed(rev.id, &hash(0xee), 130, 50_000, true)
-        .await
-        .unwrap();
-    assert_eq!(
-        db.get_tx(rev.id).await.unwrap().unwrap().state,
-        TxState::Reverted
-    );
+    db.mark_tx_confirmed(rev.id, &hash(0xee), 130, 50_000, true).await.unwrap();
+    assert_eq!(db.get_tx(rev.id).await.unwrap().unwrap().state, TxState::Reverted);
 
     let fatal = db.insert_tx(&new_tx("fatal")).await.unwrap().into_inner();
-    db.mark_tx_fatal(fatal.id, "insufficient funds for gas * price + value")
-        .await
-        .unwrap();
+    db.mark_tx_fatal(fatal.id, "insufficient funds for gas * price + value").await.unwrap();
     let fatal = db.get_tx(fatal.id).await.unwrap().unwrap();
     assert_eq!(fatal.state, TxState::Fatal);
-    assert_eq!(
-        fatal.error.as_deref(),
-        Some("insufficient funds for gas * price + value")
-    );
+    assert_eq!(fatal.error.as_deref(), Some("insufficient funds for gas * price + value"));
 
-    let err = db
-        .mark_tx_confirmed(9999, &hash(1), 1, 1, false)
-        .await
-        .unwrap_err();
+    let err = db.mark_tx_confirmed(9999, &hash(1), 1, 1, false).await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     let err = db.mark_tx_fatal(9999, "x").await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
-    let err = db
-        .mark_tx_confirmed(ok.id, "0xshort", 1, 1, false)
-        .await
-        .unwrap_err();
+    let err = db.mark_tx_confirmed(ok.id, "0xshort", 1, 1, false).await.unwrap_err();
     assert!(matches!(err, Error::Invalid { .. }), "{err:?}");
 }
 
@@ -362,81 +220,31 @@ async fn txs_in_state_ordered_by_nonce(db: &TestDb) {
     let n0 = db.insert_tx(&mk("n0")).await.unwrap().into_inner();
     let n1 = db.insert_tx(&mk("n1")).await.unwrap().into_inner();
     let unstarted2 = db.insert_tx(&mk("u2")).await.unwrap().into_inner();
-    let other_sender = db
-        .insert_tx(&NewTx {
-            from: TO.to_owned(),
-            ..mk("o")
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let other_chain = db
-        .insert_tx(&NewTx {
-            chain_id: 5,
-            ..mk("c")
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let other_sender = db.insert_tx(&NewTx { from: TO.to_owned(), ..mk("o") }).await.unwrap().into_inner();
+    let other_chain = db.insert_tx(&NewTx { chain_id: 5, ..mk("c") }).await.unwrap().into_inner();
     db.assign_nonce(n2.id, 2).await.unwrap();
     db.assign_nonce(n0.id, 0).await.unwrap();
     db.assign_nonce(n1.id, 1).await.unwrap();
     db.assign_nonce(other_sender.id, 0).await.unwrap();
-    db.mark_tx_confirmed(n0.id, &hash(9), 10, 21_000, false)
-        .await
-        .unwrap();
+    db.mark_tx_confirmed(n0.id, &hash(9), 10, 21_000, false).await.unwrap();
     let _ = other_chain;
 
     let ids = |v: Vec<linkpool_store::TxRecord>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
-    let pending = db
-        .txs_in_state(31337, FROM, &[TxState::Unstarted, TxState::Unconfirmed])
-        .await
-        .unwrap();
-    assert_eq!(
-        ids(pending),
-        vec![n1.id, n2.id, unstarted1.id, unstarted2.id]
-    );
-    let unconfirmed = db
-        .txs_in_state(31337, FROM_LOWER, &[TxState::Unconfirmed])
-        .await
-        .unwrap();
+    let pending = db.txs_in_state(31337, FROM, &[TxState::Unstarted, TxState::Unconfirmed]).await.unwrap();
+    assert_eq!(ids(pending), vec![n1.id, n2.id, unstarted1.id, unstarted2.id]);
+    let unconfirmed = db.txs_in_state(31337, FROM_LOWER, &[TxState::Unconfirmed]).await.unwrap();
     assert_eq!(ids(unconfirmed), vec![n1.id, n2.id]);
     let all = db
         .txs_in_state(
             31337,
             FROM,
-            &[
-                TxState::Unstarted,
-                TxState::Unconfirmed,
-                TxState::Confirmed,
-                TxState::Reverted,
-                TxState::Fatal,
-            ],
+            &[TxState::Unstarted, TxState::Unconfirmed, TxState::Confirmed, TxState::Reverted, TxState::Fatal],
         )
         .await
         .unwrap();
-    assert_eq!(
-        ids(all),
-        vec![n0.id, n1.id, n2.id, unstarted1.id, unstarted2.id]
-    );
-    assert_eq!(
-        ids(db
-            .txs_in_state(31337, TO, &[TxState::Unconfirmed])
-            .await
-            .unwrap()),
-        vec![other_sender.id]
-    );
-    assert_eq!(
-        ids(db
-            .txs_in_state(5, FROM, &[TxState::Unstarted])
-            .await
-            .unwrap()),
-        vec![other_chain.id]
-    );
+    assert_eq!(ids(all), vec![n0.id, n1.id, n2.id, unstarted1.id, unstarted2.id]);
+    assert_eq!(ids(db.txs_in_state(31337, TO, &[TxState::Unconfirmed]).await.unwrap()), vec![other_sender.id]);
+    assert_eq!(ids(db.txs_in_state(5, FROM, &[TxState::Unstarted]).await.unwrap()), vec![other_chain.id]);
     assert!(db.txs_in_state(31337, FROM, &[]).await.unwrap().is_empty());
-    assert!(db
-        .txs_in_state(31337, FROM, &[TxState::Fatal])
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(db.txs_in_state(31337, FROM, &[TxState::Fatal]).await.unwrap().is_empty());
 }
