@@ -182,8 +182,7 @@ fn node_config(config: &DevnetConfig, anvil: &AnvilInstance, node_key: &PrivateK
     let keystore = linkpool_chain_keystore(dir);
     keystore.import_key(&node_key.to_bytes(), &linkpool_chain::Password::new(DEVNET_KEYSTORE_PASSWORD))?;
 
-    let mut c = NodeConfig::default();
-    c.data_dir = dir.clone();
+    let mut c = NodeConfig { data_dir: dir.clone(), ..NodeConfig::default() };
     c.database.url = config.database_url.clone();
     c.api.listen = ([127, 0, 0, 1], config.api_port).into();
     c.chain.rpc_url = anvil.endpoint();

@@ -181,8 +181,26 @@ impl NodeConfig {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail closures return its large error type
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_alone_are_a_valid_config() {
+        figment::Jail::expect_with(|_| {
+            let c = NodeConfig::load(None).unwrap();
+            assert_eq!(c.api.listen.to_string(), "127.0.0.1:6688");
+            assert_eq!(c.chain.max_fee_per_gas_wei, 500_000_000_000);
+            assert!(!c.pipeline.allow_unrestricted_network_access, "the network guard is on by default");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_config_file_is_an_error() {
+        let err = NodeConfig::load(Some(std::path::Path::new("/nonexistent/node.toml"))).unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+    }
 
     #[test]
     fn file_values_then_env_overrides() {

@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
-use linkpool_chain::{ChainClient, KeyStore, Password, TxManager, TxmConfig};
+use linkpool_chain::{ChainClient, FeeConfig, KeyStore, Password, TxManager, TxmConfig};
 use linkpool_job::JobSpec;
 use linkpool_store::Store;
 use tokio::{net::TcpListener, task::JoinSet};
@@ -126,12 +126,15 @@ impl Node {
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
 
-        let mut txm_config = TxmConfig::default();
-        txm_config.confirmations = config.chain.tx_confirmations;
-        txm_config.poll_interval = config.chain.poll_interval;
-        txm_config.bump_after = Some(config.chain.bump_after);
-        txm_config.bump_after_blocks = Some(config.chain.bump_after_blocks.max(1));
-        txm_config.fees.max_fee_per_gas = u128::from(config.chain.max_fee_per_gas_wei);
+        let defaults = TxmConfig::default();
+        let txm_config = TxmConfig {
+            confirmations: config.chain.tx_confirmations,
+            poll_interval: config.chain.poll_interval,
+            bump_after: Some(config.chain.bump_after),
+            bump_after_blocks: Some(config.chain.bump_after_blocks.max(1)),
+            fees: FeeConfig { max_fee_per_gas: u128::from(config.chain.max_fee_per_gas_wei), ..defaults.fees.clone() },
+            ..defaults
+        };
         let txm = Arc::new(TxManager::spawn(client.clone(), store.clone(), [key.signer().clone()], txm_config)?);
 
         let executor = RunExecutor::new(

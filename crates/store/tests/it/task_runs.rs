@@ -79,7 +79,7 @@ async fn batch_upsert_is_all_or_nothing(db: &TestDb) {
     let bad = task(r.id + 1_000, "ghost", 3);
     assert!(db.upsert_task_runs(&[updated.clone(), bad]).await.is_err());
     assert_eq!(db.task_runs(r.id).await.unwrap(), batch, "nothing of a failed batch is written");
-    db.upsert_task_runs(&[updated.clone()]).await.unwrap();
+    db.upsert_task_runs(std::slice::from_ref(&updated)).await.unwrap();
     assert_eq!(db.task_runs(r.id).await.unwrap()[2], updated);
     db.upsert_task_runs(&[]).await.unwrap();
 }
