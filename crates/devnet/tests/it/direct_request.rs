@@ -569,3 +569,29 @@ async fn malformed_queries_and_paths_get_json_errors() {
     }
     devnet.shutdown().await;
 }
+
+// ---------------------------------------------------------------- reorgs
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reorg_that_drops_the_request_cancels_its_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let devnet = devnet(&dir).await;
+    let job = create_job(&devnet, &uint256_spec(&devnet, 5, "")).await;
+    let snapshot: U256 = devnet.provider.raw_request("evm_snapshot".into(), ()).await.expect("evm_snapshot");
+    let (req, block) = request(&devnet, job.spec_ids[0], payment()).await;
+    let run = wait_for_run(&devnet.api(), job.id, WAIT, |r| r["status"] == "pending_confirmations").await;
+
+    // Replace the request's block: back to before it, then a longer branch without it.
+    let reverted: bool = devnet.provider.raw_request("evm_revert".into(), (snapshot,)).await.expect("evm_revert");
+    assert!(reverted);
+    mine(&devnet, 3).await;
+    let run = wait_for_run(&devnet.api(), job.id, WAIT, |r| r["id"] == run["id"] && r["status"] == "cancelled").await;
+    assert!(run["error"].as_str().unwrap().contains("reorganised"), "{run}");
+
+    // Past the confirmations the request would have needed: still never fulfilled.
+    mine(&devnet, 10).await;
+    wait_for_node_head(&devnet, block + 12).await;
+    assert_eq!(fulfilment(&devnet, req.requestId).await, None);
+    assert_eq!(runs_of(&devnet, job.id).await.len(), 1, "no new run: the request is gone from the chain");
+    devnet.shutdown().await;
+}
