@@ -30,6 +30,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{NodeState, Result};
 
+/// Attempts at executing a run when the store fails under it.
+const STORE_RETRIES: u32 = 4;
+
 /// Executor settings, from the node config.
 #[derive(Debug, Clone)]
 pub struct ExecutorConfig {
@@ -118,9 +121,18 @@ impl RunExecutor {
         }
         let this = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = this.execute(run_id, fresh, token, seen).await {
-                // Store errors leave the run as it was; it resumes on restart.
-                tracing::error!(run = run_id, error = %e, "run execution failed");
+            let mut fresh = fresh;
+            for attempt in 1..=STORE_RETRIES {
+                match this.execute(run_id, fresh.take(), token.clone(), seen).await {
+                    Ok(()) => break,
+                    // A store error leaves the run as it was: try again from what is stored,
+                    // and failing that, it resumes at the next start.
+                    Err(e) if attempt < STORE_RETRIES && !token.is_cancelled() => {
+                        tracing::warn!(run = run_id, attempt, error = %e, "run interrupted by a store error; retrying");
+                        tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
+                    }
+                    Err(e) => tracing::error!(run = run_id, error = %e, "run execution failed; it resumes at restart"),
+                }
             }
             this.inflight.lock().remove(&run_id);
         });
