@@ -170,17 +170,34 @@ impl Devnet {
     }
 }
 
-fn node_config(config: &DevnetConfig, anvil: &AnvilInstance, node_key: &PrivateKeySigner) -> Result<NodeConfig> {
-    let dir = &config.data_dir;
+/// Marks a directory as a devnet's, which the next devnet may wipe.
+const DEVNET_MARKER: &str = ".linkpool-devnet";
+
+/// Empties `dir` for a new devnet, refusing to touch a non-empty directory
+/// that a devnet did not create (a typo in `--data-dir` must not wipe a home).
+fn fresh_data_dir(dir: &std::path::Path) -> Result<()> {
     if dir.exists() {
+        let empty =
+            std::fs::read_dir(dir).map_err(DevnetError::io(format!("reading {}", dir.display())))?.next().is_none();
+        if !empty && !dir.join(DEVNET_MARKER).exists() {
+            return Err(DevnetError::Io {
+                what: format!("refusing to wipe {}: it is not empty and no devnet created it", dir.display()),
+                source: std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+            });
+        }
         std::fs::remove_dir_all(dir).map_err(DevnetError::io(format!("clearing {}", dir.display())))?;
     }
     std::fs::create_dir_all(dir).map_err(DevnetError::io(format!("creating {}", dir.display())))?;
+    std::fs::write(dir.join(DEVNET_MARKER), "created by `linkpool devnet`; wiped at its next start\n")
+        .map_err(DevnetError::io("marking the devnet data dir"))
+}
+
+fn node_config(config: &DevnetConfig, anvil: &AnvilInstance, node_key: &PrivateKeySigner) -> Result<NodeConfig> {
+    let dir = &config.data_dir;
+    fresh_data_dir(dir)?;
     let password_file = dir.join("keystore-password");
     std::fs::write(&password_file, DEVNET_KEYSTORE_PASSWORD)
         .map_err(DevnetError::io("writing the keystore password"))?;
-    let keystore = linkpool_chain_keystore(dir);
-    keystore.import_key(&node_key.to_bytes(), &linkpool_chain::Password::new(DEVNET_KEYSTORE_PASSWORD))?;
 
     let mut c = NodeConfig { data_dir: dir.clone(), ..NodeConfig::default() };
     c.database.url = config.database_url.clone();
@@ -197,9 +214,28 @@ fn node_config(config: &DevnetConfig, anvil: &AnvilInstance, node_key: &PrivateK
     c.pipeline.allow_unrestricted_network_access = true;
     c.pipeline.default_task_timeout = config.task_timeout;
     c.pipeline.max_http_body_bytes = config.max_http_body_bytes;
+
+    linkpool_chain::KeyStore::new(c.keystore_dir())
+        .import_key(&node_key.to_bytes(), &linkpool_chain::Password::new(DEVNET_KEYSTORE_PASSWORD))?;
     Ok(c)
 }
 
-fn linkpool_chain_keystore(dir: &std::path::Path) -> linkpool_chain::KeyStore {
-    linkpool_chain::KeyStore::new(dir.join("keys"))
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_foreign_non_empty_dir_is_never_wiped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("precious.txt"), "keep me").unwrap();
+        let err = super::fresh_data_dir(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("refusing to wipe"), "{err}");
+        assert!(dir.path().join("precious.txt").exists());
+
+        // A devnet's own dir, or an empty one, is (re)made.
+        let own = dir.path().join("devnet");
+        super::fresh_data_dir(&own).unwrap();
+        std::fs::write(own.join("linkpool.sqlite"), "old").unwrap();
+        super::fresh_data_dir(&own).unwrap();
+        assert!(!own.join("linkpool.sqlite").exists());
+        assert!(own.join(super::DEVNET_MARKER).exists());
+    }
 }

@@ -290,6 +290,94 @@ impl Store {
         Ok(())
     }
 
+    /// [`Store::assign_nonce`] then [`Store::insert_attempt`] for every `(tx_id, nonce, first
+    /// attempt)`, all in ONE transaction (one commit per batch instead of two per tx, which is
+    /// what bounds the sender's rate on SQLite). All or nothing: if any item is refused, no tx of
+    /// the batch gets its nonce or attempt. Errors as those two methods give them:
+    /// [`Error::Conflict`] (a tx not `Unstarted`, a nonce or hash already taken),
+    /// [`Error::NotFound`], [`Error::Invalid`] (also when `attempt.tx_id` differs from `tx_id`).
+    pub async fn start_txs(&self, items: &[(i64, i64, TxAttempt)]) -> Result<()> {
+        let Some((first_id, _, _)) = items.first() else { return Ok(()) };
+        let mut checked = Vec::with_capacity(items.len());
+        for (tx_id, nonce, attempt) in items {
+            if *nonce < 0 {
+                return Err(Error::invalid(format!("nonce {nonce} for tx {tx_id} is negative")));
+            }
+            if attempt.tx_id != *tx_id {
+                return Err(Error::invalid(format!("attempt of tx {} given for tx {tx_id}", attempt.tx_id)));
+            }
+            checked.push((
+                hash32(&attempt.hash, "attempt hash")?,
+                decimal_u256(&attempt.max_fee_per_gas, "max_fee_per_gas")?,
+                decimal_u256(&attempt.max_priority_fee_per_gas, "max_priority_fee_per_gas")?,
+            ));
+        }
+        /// Why the batch was rolled back, for the item at that index.
+        enum Refused {
+            NotUnstarted,
+            HashOwnedBy(i64),
+        }
+        let refused: Option<(usize, Refused)> = with_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            for (i, ((tx_id, nonce, attempt), (hash, max_fee, max_priority))) in items.iter().zip(&checked).enumerate()
+            {
+                let affected = sqlx::query("UPDATE txs SET nonce = $2, state = $3 WHERE id = $1 AND state = $4")
+                    .bind(tx_id)
+                    .bind(nonce)
+                    .bind(TxState::Unconfirmed.as_str())
+                    .bind(TxState::Unstarted.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if affected == 0 {
+                    tx.rollback().await?;
+                    return Ok(Some((i, Refused::NotUnstarted)));
+                }
+                let affected = sqlx::query(
+                    "INSERT INTO tx_attempts (tx_id, hash, max_fee_per_gas, max_priority_fee_per_gas, raw, \
+                     broadcast_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hash) DO NOTHING",
+                )
+                .bind(tx_id)
+                .bind(hash)
+                .bind(max_fee)
+                .bind(max_priority)
+                .bind(&attempt.raw)
+                .bind(attempt.broadcast_at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if affected == 0 {
+                    let owner: Option<i64> = sqlx::query_scalar("SELECT tx_id FROM tx_attempts WHERE hash = $1")
+                        .bind(hash)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if let Some(owner) = owner.filter(|owner| owner != tx_id) {
+                        tx.rollback().await?;
+                        return Ok(Some((i, Refused::HashOwnedBy(owner))));
+                    }
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(None)
+        }
+        .await)
+        .map_err(|e| Error::from_write(e, &format!("nonces and attempts of {} txs from tx {first_id}", items.len())))?;
+        let Some((i, refused)) = refused else { return Ok(()) };
+        let (tx_id, nonce, attempt) = &items[i];
+        match refused {
+            Refused::HashOwnedBy(owner) => {
+                Err(Error::conflict(format!("attempt {} belongs to tx {owner}, not tx {tx_id}", checked[i].0)))
+            }
+            Refused::NotUnstarted => match self.get_tx(*tx_id).await? {
+                None => Err(Error::not_found(format!("tx {tx_id}"))),
+                Some(tx) => Err(Error::conflict(format!(
+                    "tx {tx_id} is {} (nonce {:?}), not unstarted; nonce {nonce} and attempt {} not stored",
+                    tx.state, tx.nonce, attempt.hash
+                ))),
+            },
+        }
+    }
+
     /// Highest nonce assigned to any tx of `(chain_id, from)`, whatever its state.
     pub async fn max_nonce(&self, chain_id: u64, from: &str) -> Result<Option<i64>> {
         let chain_id = u64_to_i64(chain_id, "chain_id")?;
@@ -381,6 +469,44 @@ impl Store {
             return Err(Error::not_found(format!("tx {tx_id}")));
         }
         Ok(())
+    }
+
+    /// [`Store::mark_tx_confirmed`] for every `(tx_id, hash, block_number, gas_used, reverted)`,
+    /// in ONE transaction. All or nothing: [`Error::NotFound`] (and nothing marked) if any tx
+    /// does not exist, [`Error::Invalid`] for a bad hash.
+    pub async fn mark_txs_confirmed(&self, items: &[(i64, String, i64, i64, bool)]) -> Result<()> {
+        let Some((first_id, ..)) = items.first() else { return Ok(()) };
+        let hashes = items.iter().map(|(_, hash, ..)| hash32(hash, "confirmed hash")).collect::<Result<Vec<_>>>()?;
+        let missing: Option<i64> = with_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            for ((tx_id, _, block_number, gas_used, reverted), hash) in items.iter().zip(&hashes) {
+                let state = if *reverted { TxState::Reverted } else { TxState::Confirmed };
+                let affected = sqlx::query(
+                    "UPDATE txs SET state = $2, confirmed_hash = $3, block_number = $4, gas_used = $5, error = NULL \
+                     WHERE id = $1",
+                )
+                .bind(tx_id)
+                .bind(state.as_str())
+                .bind(hash)
+                .bind(block_number)
+                .bind(gas_used)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if affected == 0 {
+                    tx.rollback().await?;
+                    return Ok(Some(*tx_id));
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(None)
+        }
+        .await)
+        .map_err(|e| Error::from_write(e, &format!("confirmation of {} txs from tx {first_id}", items.len())))?;
+        match missing {
+            Some(tx_id) => Err(Error::not_found(format!("tx {tx_id}"))),
+            None => Ok(()),
+        }
     }
 
     /// Gives up on a tx: state `Fatal` with `error`. [`Error::NotFound`] if the tx does not exist.

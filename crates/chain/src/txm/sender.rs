@@ -232,7 +232,7 @@ impl SenderTask {
     }
 
     /// Gives queued txs nonces (reusing freed ones first), signs them, persists nonce and
-    /// first attempt of all of them concurrently (group commit on PostgreSQL), then
+    /// first attempt of all of them in one store transaction (see [`persist_batch`]), then
     /// broadcasts the ones persisted, in one batch request.
     async fn send_queued(&mut self) -> Result<()> {
         let shared = Arc::clone(&self.shared);
@@ -256,14 +256,7 @@ impl SenderTask {
                     }
                 }
             }
-            let store = &shared.store;
-            let results: Vec<_> = futures::stream::iter(work.into_iter().map(|(body, nonce, signed)| async move {
-                let result = persist_first_attempt(store, &body, nonce, &signed).await;
-                (body, nonce, signed, result)
-            }))
-            .buffered(WRITE_CONCURRENCY)
-            .collect()
-            .await;
+            let results = persist_batch(&shared.store, work).await;
 
             let mut to_send = Vec::with_capacity(results.len());
             let mut requeue = Vec::new();
@@ -342,7 +335,10 @@ impl SenderTask {
         let record = self.shared.store.get_tx(body.id).await?.ok_or(Error::TxNotFound(body.id))?;
         if let Some(own) = record.nonce {
             warn!(tx_id = body.id, nonce = own, "tx already had a nonce; adopting it");
-            self.state.free.insert(nonce);
+            // Ours may be that very nonce (a batch committed though its commit reported an error).
+            if u64::try_from(own).ok() != Some(nonce) {
+                self.state.free.insert(nonce);
+            }
             self.adopt(body, own).await?;
             self.state.recheck = true;
             return Ok(());
@@ -480,29 +476,20 @@ impl SenderTask {
         }
         let ready = if depth > 1 { self.recheck_mined(ready).await? } else { ready };
         let shared = Arc::clone(&self.shared);
-        let marks = ready.into_iter().filter_map(|(nonce, receipt)| {
-            let id = self.state.inflight.get(&nonce)?.body.id;
-            let outcome = TxOutcome {
-                hash: receipt.transaction_hash,
-                block_number: receipt.block_number(),
-                gas_used: receipt.gas_used.to(),
-                reverted: receipt.reverted(),
-            };
-            let store = &shared.store;
-            Some(async move {
-                let result = store
-                    .mark_tx_confirmed(
-                        id,
-                        &format!("{:#x}", outcome.hash),
-                        to_i64(outcome.block_number),
-                        to_i64(outcome.gas_used),
-                        outcome.reverted,
-                    )
-                    .await;
-                (nonce, id, outcome, result)
+        let marks: Vec<(u64, i64, TxOutcome)> = ready
+            .into_iter()
+            .filter_map(|(nonce, receipt)| {
+                let id = self.state.inflight.get(&nonce)?.body.id;
+                let outcome = TxOutcome {
+                    hash: receipt.transaction_hash,
+                    block_number: receipt.block_number(),
+                    gas_used: receipt.gas_used.to(),
+                    reverted: receipt.reverted(),
+                };
+                Some((nonce, id, outcome))
             })
-        });
-        let results: Vec<_> = futures::stream::iter(marks).buffer_unordered(WRITE_CONCURRENCY).collect().await;
+            .collect();
+        let results = mark_confirmed_batch(&shared.store, marks).await;
         let mut first_error = None;
         for (nonce, id, outcome, result) in results {
             if let Err(err) = result {
@@ -682,6 +669,55 @@ enum Persisted {
     Both,
     NonceOnly(linkpool_store::Error),
     Nothing(linkpool_store::Error),
+}
+
+/// Persists nonce and first attempt of every tx of a batch, before any broadcast: in one
+/// store transaction (one commit for the batch); if that is refused, tx by tx with
+/// [`persist_first_attempt`], so each tx gets its own outcome (a nonce clash of one tx
+/// then no longer holds back the others, and the caller resolves it). Either way a tx's
+/// attempt is stored only with its nonce, in the same order as before.
+async fn persist_batch(
+    store: &linkpool_store::Store,
+    work: Vec<(TxBody, u64, Signed)>,
+) -> Vec<(TxBody, u64, Signed, Persisted)> {
+    let items: Vec<(i64, i64, TxAttempt)> =
+        work.iter().map(|(body, nonce, signed)| (body.id, to_i64(*nonce), attempt_row(body.id, signed))).collect();
+    match store.start_txs(&items).await {
+        Ok(()) => {
+            return work.into_iter().map(|(body, nonce, signed)| (body, nonce, signed, Persisted::Both)).collect()
+        }
+        Err(err) => debug!(%err, count = items.len(), "batch persist refused; persisting tx by tx"),
+    }
+    futures::stream::iter(work.into_iter().map(|(body, nonce, signed)| async move {
+        let result = persist_first_attempt(store, &body, nonce, &signed).await;
+        (body, nonce, signed, result)
+    }))
+    .buffered(WRITE_CONCURRENCY)
+    .collect()
+    .await
+}
+
+/// Marks mined txs final in one store transaction; if that is refused, tx by tx, so one
+/// failing tx does not hold back the others.
+async fn mark_confirmed_batch(
+    store: &linkpool_store::Store,
+    marks: Vec<(u64, i64, TxOutcome)>,
+) -> Vec<(u64, i64, TxOutcome, linkpool_store::Result<()>)> {
+    let row =
+        |id: i64, o: &TxOutcome| (id, format!("{:#x}", o.hash), to_i64(o.block_number), to_i64(o.gas_used), o.reverted);
+    let items: Vec<_> = marks.iter().map(|(_, id, outcome)| row(*id, outcome)).collect();
+    match store.mark_txs_confirmed(&items).await {
+        Ok(()) => return marks.into_iter().map(|(nonce, id, outcome)| (nonce, id, outcome, Ok(()))).collect(),
+        Err(err) => debug!(%err, count = items.len(), "batch confirmation refused; marking tx by tx"),
+    }
+    futures::stream::iter(marks.into_iter().map(|(nonce, id, outcome)| async move {
+        let (id, hash, block, gas_used, reverted) = row(id, &outcome);
+        let result = store.mark_tx_confirmed(id, &hash, block, gas_used, reverted).await;
+        (nonce, id, outcome, result)
+    }))
+    .buffer_unordered(WRITE_CONCURRENCY)
+    .collect()
+    .await
 }
 
 /// The nonce, then the signed attempt: both before any broadcast.

@@ -9,6 +9,9 @@ both_backends!(
     attempts_are_persisted_and_idempotent,
     confirm_revert_and_fatal,
     txs_in_state_ordered_by_nonce,
+    start_txs_persists_a_batch,
+    start_txs_rolls_back_the_whole_batch,
+    mark_txs_confirmed_in_one_batch,
 );
 
 const FROM: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
@@ -247,4 +250,151 @@ async fn txs_in_state_ordered_by_nonce(db: &TestDb) {
     assert_eq!(ids(db.txs_in_state(5, FROM, &[TxState::Unstarted]).await.unwrap()), vec![other_chain.id]);
     assert!(db.txs_in_state(31337, FROM, &[]).await.unwrap().is_empty());
     assert!(db.txs_in_state(31337, FROM, &[TxState::Fatal]).await.unwrap().is_empty());
+}
+
+fn first_attempt(tx_id: i64, n: u8) -> TxAttempt {
+    TxAttempt {
+        tx_id,
+        hash: hash(n),
+        max_fee_per_gas: "30000000000".to_owned(),
+        max_priority_fee_per_gas: "1000000000".to_owned(),
+        raw: vec![0x02, n],
+        broadcast_at: 1_700_000_000_000 + i64::from(n),
+    }
+}
+
+async fn start_txs_persists_a_batch(db: &TestDb) {
+    db.start_txs(&[]).await.unwrap();
+    let a = db.insert_tx(&new_tx("a")).await.unwrap().into_inner();
+    let b = db.insert_tx(&new_tx("b")).await.unwrap().into_inner();
+    let c = db.insert_tx(&new_tx("c")).await.unwrap().into_inner();
+    let upper = TxAttempt { hash: hash(0xAB).to_uppercase().replace("0X", "0x"), ..first_attempt(b.id, 0xab) };
+    db.start_txs(&[(a.id, 0, first_attempt(a.id, 1)), (b.id, 1, upper)]).await.unwrap();
+
+    for (tx, nonce, attempt) in [(&a, 0, first_attempt(a.id, 1)), (&b, 1, first_attempt(b.id, 0xab))] {
+        let stored = db.get_tx(tx.id).await.unwrap().unwrap();
+        assert_eq!((stored.state, stored.nonce), (TxState::Unconfirmed, Some(nonce)));
+        assert_eq!(db.attempts(tx.id).await.unwrap(), vec![attempt]);
+    }
+    assert_eq!(db.get_tx(c.id).await.unwrap().unwrap().state, TxState::Unstarted);
+    assert_eq!(db.max_nonce(31337, FROM).await.unwrap(), Some(1));
+
+    // a tx already started is refused, as `assign_nonce` refuses it
+    let err = db.start_txs(&[(a.id, 5, first_attempt(a.id, 5))]).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
+    let err = db.start_txs(&[(9999, 7, first_attempt(9999, 7))]).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    for bad in [
+        (c.id, -1, first_attempt(c.id, 8)),
+        (c.id, 2, first_attempt(a.id, 8)),
+        (c.id, 2, TxAttempt { hash: "0x12".to_owned(), ..first_attempt(c.id, 8) }),
+        (c.id, 2, TxAttempt { max_fee_per_gas: "1.5".to_owned(), ..first_attempt(c.id, 8) }),
+    ] {
+        let err = db.start_txs(std::slice::from_ref(&bad)).await.unwrap_err();
+        assert!(matches!(err, Error::Invalid { .. }), "{bad:?}: {err:?}");
+    }
+    let c = db.get_tx(c.id).await.unwrap().unwrap();
+    assert_eq!((c.state, c.nonce), (TxState::Unstarted, None));
+    assert!(db.attempts(c.id).await.unwrap().is_empty());
+}
+
+async fn start_txs_rolls_back_the_whole_batch(db: &TestDb) {
+    let held = db.insert_tx(&new_tx("held")).await.unwrap().into_inner();
+    db.start_txs(&[(held.id, 3, first_attempt(held.id, 3))]).await.unwrap();
+    let ids: Vec<i64> =
+        [db.insert_tx(&new_tx("x")).await, db.insert_tx(&new_tx("y")).await, db.insert_tx(&new_tx("z")).await]
+            .into_iter()
+            .map(|r| r.unwrap().into_inner().id)
+            .collect();
+    // the last item's nonce clashes with `held`: the first two are rolled back too
+    let clash = [
+        (ids[0], 1, first_attempt(ids[0], 0x11)),
+        (ids[1], 2, first_attempt(ids[1], 0x12)),
+        (ids[2], 3, first_attempt(ids[2], 0x13)),
+    ];
+    let err = db.start_txs(&clash).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
+    assert_unstarted(db, &ids).await;
+
+    // an attempt hash owned by another tx rolls back the batch as well
+    let stolen = [(ids[0], 1, first_attempt(ids[0], 0x11)), (ids[1], 2, first_attempt(ids[1], 3))];
+    let err = db.start_txs(&stolen).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
+    assert_unstarted(db, &ids).await;
+
+    // so does a tx listed twice
+    let twice = [(ids[0], 1, first_attempt(ids[0], 0x11)), (ids[0], 2, first_attempt(ids[0], 0x12))];
+    let err = db.start_txs(&twice).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
+    assert_unstarted(db, &ids).await;
+    assert_eq!(db.max_nonce(31337, FROM).await.unwrap(), Some(3));
+    assert_eq!(db.attempts(held.id).await.unwrap(), vec![first_attempt(held.id, 3)]);
+
+    // the store is usable afterwards and the same txs start with free nonces
+    let ok: Vec<_> = ids.iter().zip([0, 1, 2]).map(|(&id, n)| (id, n, first_attempt(id, 0x20 + n as u8))).collect();
+    db.start_txs(&ok).await.unwrap();
+    for (id, nonce, attempt) in ok {
+        assert_eq!(db.get_tx(id).await.unwrap().unwrap().nonce, Some(nonce));
+        assert_eq!(db.attempts(id).await.unwrap(), vec![attempt]);
+    }
+}
+
+async fn mark_txs_confirmed_in_one_batch(db: &TestDb) {
+    db.mark_txs_confirmed(&[]).await.unwrap();
+    let ok = db.insert_tx(&new_tx("ok")).await.unwrap().into_inner();
+    let rev = db.insert_tx(&new_tx("rev")).await.unwrap().into_inner();
+    let later = db.insert_tx(&new_tx("later")).await.unwrap().into_inner();
+    db.start_txs(&[
+        (ok.id, 0, first_attempt(ok.id, 1)),
+        (rev.id, 1, first_attempt(rev.id, 2)),
+        (later.id, 2, first_attempt(later.id, 3)),
+    ])
+    .await
+    .unwrap();
+
+    // one missing tx: nothing is marked
+    let err =
+        db.mark_txs_confirmed(&[(ok.id, hash(1), 10, 21_000, false), (9999, hash(9), 10, 1, false)]).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let err = db
+        .mark_txs_confirmed(&[(ok.id, hash(1), 10, 21_000, false), (rev.id, "0x1".to_owned(), 10, 1, true)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Invalid { .. }), "{err:?}");
+    assert_eq!(db.get_tx(ok.id).await.unwrap().unwrap().state, TxState::Unconfirmed);
+
+    db.mark_txs_confirmed(&[(ok.id, hash(0xCD), 10, 21_000, false), (rev.id, hash(2), 11, 50_000, true)])
+        .await
+        .unwrap();
+    let ok_now = db.get_tx(ok.id).await.unwrap().unwrap();
+    assert_eq!(ok_now.state, TxState::Confirmed);
+    assert_eq!(
+        (ok_now.confirmed_hash, ok_now.block_number, ok_now.gas_used),
+        (Some(hash(0xcd)), Some(10), Some(21_000))
+    );
+    let rev_now = db.get_tx(rev.id).await.unwrap().unwrap();
+    assert_eq!(rev_now.state, TxState::Reverted);
+    assert_eq!(
+        (rev_now.confirmed_hash, rev_now.block_number, rev_now.gas_used),
+        (Some(hash(2)), Some(11), Some(50_000))
+    );
+    assert_eq!(db.get_tx(later.id).await.unwrap().unwrap().state, TxState::Unconfirmed);
+
+    // re-mined after a reorg: the latest receipt wins, and a fatal error is cleared
+    db.mark_tx_fatal(later.id, "gave up").await.unwrap();
+    db.mark_txs_confirmed(&[(ok.id, hash(0xce), 12, 21_001, false), (later.id, hash(3), 12, 30_000, false)])
+        .await
+        .unwrap();
+    let ok_now = db.get_tx(ok.id).await.unwrap().unwrap();
+    assert_eq!((ok_now.confirmed_hash, ok_now.block_number), (Some(hash(0xce)), Some(12)));
+    let later_now = db.get_tx(later.id).await.unwrap().unwrap();
+    assert_eq!((later_now.state, later_now.error), (TxState::Confirmed, None));
+}
+
+async fn assert_unstarted(db: &TestDb, ids: &[i64]) {
+    for &id in ids {
+        let tx = db.get_tx(id).await.unwrap().unwrap();
+        assert_eq!((tx.state, tx.nonce), (TxState::Unstarted, None), "tx {id}");
+        assert!(db.attempts(id).await.unwrap().is_empty(), "tx {id}");
+    }
 }
