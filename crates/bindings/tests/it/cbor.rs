@@ -4,7 +4,7 @@ use alloy::primitives::{hex, Bytes, I256, U256};
 use ciborium::Value;
 use linkpool_bindings::{
     stack::{self, sample, StackConfig},
-    ConsumerUint256, RequestEncoder,
+    RequestEncoder,
 };
 
 use crate::common::chain;
@@ -156,19 +156,7 @@ async fn strings_bytes_and_arrays_encode_and_grow_the_buffer() {
 async fn consumer_request_data_is_the_docs_fixture() {
     let c = chain();
     let s = c.stack(StackConfig::LINKPOOL).await;
-    let consumer = ConsumerUint256::new(s.consumer, c.provider.clone());
-    let tx = consumer
-        .requestPrice(
-            s.operator,
-            sample::SPEC_ID,
-            sample::URL.into(),
-            sample::PATH.into(),
-            sample::TIMES,
-            sample::PAYMENT,
-        )
-        .from(c.owner)
-        .into_transaction_request();
-    let req = stack::oracle_request(&c.send(tx).await.unwrap(), s.operator).unwrap();
+    let (_, req) = crate::operator::request_v2(&c, &s).await;
     assert_eq!(req.data.len(), 125, "the REFERENCE §9 request is 125 bytes of CBOR");
     let params = decode_diet(&req.data);
     assert_eq!(params.len(), 3);

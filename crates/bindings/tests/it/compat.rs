@@ -114,19 +114,7 @@ async fn both_stacks_emit_identical_requests() {
     let theirs = c.stack(StackConfig::CHAINLINK).await;
     let mut emitted = Vec::new();
     for s in [&ours, &theirs] {
-        let consumer = ConsumerUint256::new(s.consumer, c.provider.clone());
-        let tx = consumer
-            .requestPrice(
-                s.operator,
-                sample::SPEC_ID,
-                sample::URL.into(),
-                sample::PATH.into(),
-                sample::TIMES,
-                sample::PAYMENT,
-            )
-            .from(c.owner)
-            .into_transaction_request();
-        emitted.push(stack::oracle_request(&c.send(tx).await.unwrap(), s.operator).unwrap());
+        emitted.push(crate::operator::request_v2(&c, s).await.1);
     }
     let (a, b) = (&emitted[0], &emitted[1]);
     assert_eq!(a.specId, b.specId);
