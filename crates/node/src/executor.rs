@@ -221,10 +221,13 @@ impl RunExecutor {
             allow_unrestricted_network_access: self.config.allow_unrestricted_network_access,
             tx_sender: Some(sender),
             default_task_timeout: self.config.default_task_timeout,
+            chain: None,
+            bridges: None,
+            resume_url_base: None,
         };
         let runner = Runner::new(deps);
         let observer = PersistingObserver { run_id, data_source_time, pending: pending.clone() };
-        let ctx = RunContext { run_id, vars, max_task_duration: dr.common.max_task_duration };
+        let ctx = RunContext { run_id, job_id: Some(run.job_id), vars, max_task_duration: dr.common.max_task_duration };
         let result = tokio::select! {
             r = runner.run(&dr.common.pipeline, ctx, previous, &observer) => r,
             _ = token.cancelled() => {

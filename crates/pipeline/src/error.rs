@@ -229,6 +229,51 @@ pub enum TaskError {
         /// The sender's error.
         message: String,
     },
+    /// An external adapter answered with an error (`statusCode`/`providerStatusCode` other than
+    /// 200, a non-empty `error`, or an HTTP error status).
+    #[error("adapter error (status {status}): {message}")]
+    Adapter {
+        /// The status the adapter reported (HTTP status, `statusCode` or `providerStatusCode`).
+        status: u16,
+        /// The adapter's error message.
+        message: String,
+    },
+    /// A bridge request or response violates the bridge's JSON Schema.
+    #[error("{direction} violates the schema of bridge `{bridge}` at {path}: {message}")]
+    Schema {
+        /// The bridge.
+        bridge: String,
+        /// `request` or `response`.
+        direction: String,
+        /// JSON pointer of the failing value (`/` is the root).
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No bridge of this name is registered.
+    #[error("bridge `{name}` is not registered")]
+    UnknownBridge {
+        /// The name asked for.
+        name: String,
+    },
+    /// A dependency the task needs is not available to this runner (no chain, no bridges).
+    #[error("{what} is not available to this pipeline")]
+    Unavailable {
+        /// What is missing.
+        what: String,
+    },
+    /// A read-only chain call failed (`ethcall`, `estimategaslimit`).
+    #[error("chain call failed: {message}")]
+    ChainCall {
+        /// The RPC error.
+        message: String,
+        /// True if the call reverted (not retryable).
+        reverted: bool,
+    },
+    /// Not an error: the task waits for an external callback (async bridge). The run is
+    /// suspended and resumes when the result arrives.
+    #[error("waiting for an asynchronous answer")]
+    Pending,
     /// The transaction reverted and `failOnRevert` is true.
     #[error("transaction {tx_hash} reverted")]
     TxReverted {
@@ -242,7 +287,8 @@ impl TaskError {
     pub fn is_retryable(&self) -> bool {
         match self {
             TaskError::Http { .. } | TaskError::Timeout { .. } => true,
-            TaskError::HttpStatus { status, .. } => *status >= 500,
+            TaskError::HttpStatus { status, .. } | TaskError::Adapter { status, .. } => *status >= 500,
+            TaskError::ChainCall { reverted, .. } => !reverted,
             _ => false,
         }
     }

@@ -19,7 +19,9 @@
 //!   `ethtx` never sends anything itself: it calls the injected [`EthTxSender`].
 
 mod abi;
+pub mod bridge;
 pub mod cbor;
+mod chain;
 mod dot;
 mod duration;
 mod error;
@@ -30,6 +32,7 @@ mod tx;
 pub mod value;
 pub mod vars;
 
+pub use chain::{ChainReadError, ChainReader, EthCallRequest};
 pub use duration::parse_go_duration;
 pub use error::{Error, PipelineError, Position, Result, TaskError};
 pub use pipeline::{Attribute, Pipeline, TaskSpec, COMMON_ATTRIBUTES};

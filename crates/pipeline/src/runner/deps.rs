@@ -2,7 +2,7 @@
 
 use std::{fmt, sync::Arc, time::Duration};
 
-use crate::tx::EthTxSender;
+use crate::{bridge::BridgeRegistry, chain::ChainReader, tx::EthTxSender};
 
 /// Limits of the `http` task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,15 @@ pub struct Deps {
     pub tx_sender: Option<Arc<dyn EthTxSender>>,
     /// Task timeout when neither the task's `timeout` nor the job's `maxTaskDuration` is set.
     pub default_task_timeout: Duration,
+    /// Read-only chain access of `ethcall` and `estimategaslimit`. `None` makes them fail with
+    /// [`crate::TaskError::Unavailable`].
+    pub chain: Option<Arc<dyn ChainReader>>,
+    /// The bridges `bridge` tasks may call. `None` makes them fail with
+    /// [`crate::TaskError::Unavailable`].
+    pub bridges: Option<Arc<dyn BridgeRegistry>>,
+    /// Base of the URL async adapters call back (`<base>/<runId>`), e.g.
+    /// `http://127.0.0.1:6688/v2/resume`. `None` refuses `async=true` bridge tasks.
+    pub resume_url_base: Option<String>,
 }
 
 impl Default for Deps {
@@ -43,6 +52,9 @@ impl Default for Deps {
             allow_unrestricted_network_access: true,
             tx_sender: None,
             default_task_timeout: Duration::from_secs(60),
+            chain: None,
+            bridges: None,
+            resume_url_base: None,
         }
     }
 }
@@ -62,6 +74,9 @@ impl fmt::Debug for Deps {
             .field("allow_unrestricted_network_access", &self.allow_unrestricted_network_access)
             .field("tx_sender", &self.tx_sender.is_some())
             .field("default_task_timeout", &self.default_task_timeout)
+            .field("chain", &self.chain.is_some())
+            .field("bridges", &self.bridges.is_some())
+            .field("resume_url_base", &self.resume_url_base)
             .finish()
     }
 }

@@ -31,8 +31,10 @@ use crate::{
 /// What a run starts with.
 #[derive(Debug, Clone, Default)]
 pub struct RunContext {
-    /// The persisted run id (used in `ethtx` idempotency keys).
+    /// The persisted run id (used in `ethtx` idempotency keys and async bridge callbacks).
     pub run_id: i64,
+    /// The job's database id, if the run belongs to a stored job (keys the bridge answer cache).
+    pub job_id: Option<i64>,
     /// The job-type variables (`jobSpec`, `jobRun`, ...).
     pub vars: Vars,
     /// The job's `maxTaskDuration`; `None` or zero means [`Deps::default_task_timeout`].
@@ -88,6 +90,10 @@ impl Runner {
     /// Runs `pipeline`. Tasks found in `previous` (by id) are not executed again: their stored
     /// results feed their children. Every other task runs once all its parents are done.
     ///
+    /// A task that answers [`TaskError::Pending`] (an async bridge) suspends its branch: its
+    /// descendants do not start, the other branches finish, and the result lists it in
+    /// [`RunResult::suspended`]. Run again with its result in `previous` to resume.
+    ///
     /// Errors only if the observer fails; task failures are reported in the [`RunResult`].
     pub async fn run(
         &self,
@@ -109,6 +115,7 @@ impl Runner {
             }
         }
         let mut inflight = FuturesUnordered::new();
+        let mut suspended = Vec::new();
         loop {
             for i in 0..n {
                 if started[i] || !tasks[i].parents.iter().all(|p| pos_done(pipeline, &done, p)) {
@@ -125,14 +132,22 @@ impl Runner {
                     .collect();
                 let vars = vars.clone();
                 let spec = &tasks[i];
-                let run_id = ctx.run_id;
+                let ids = (ctx.run_id, ctx.job_id);
                 let max = ctx.max_task_duration;
-                inflight.push(async move { (i, self.execute(spec, run_id, max, vars, inputs).await) });
+                inflight.push(async move { (i, self.execute(spec, ids, max, vars, inputs).await) });
             }
             let Some((i, result)) = inflight.next().await else { break };
+            if result.error == Some(TaskError::Pending) {
+                suspended.push(result.task_id);
+                continue;
+            }
             observer.task_finished(&result).await.map_err(|e| Error::Observer(e.0))?;
             vars.insert_result(&tasks[i].id, result.result());
             done[i] = Some(result);
+        }
+        if !suspended.is_empty() {
+            let task_results = done.into_iter().flatten().collect();
+            return Ok(RunResult { task_results, outputs: Vec::new(), fatal_errors: Vec::new(), suspended });
         }
         let mut by_id: HashMap<&str, &TaskResult> = HashMap::new();
         for r in done.iter().flatten() {
@@ -144,19 +159,19 @@ impl Runner {
             outputs.push(r.error.is_none().then(|| r.output.clone().unwrap_or(Value::Null)));
             fatal_errors.push(r.error.clone());
         }
-        Ok(RunResult { task_results: done.into_iter().flatten().collect(), outputs, fatal_errors })
+        Ok(RunResult { task_results: done.into_iter().flatten().collect(), outputs, fatal_errors, suspended })
     }
 
     async fn execute(
         &self,
         spec: &TaskSpec,
-        run_id: i64,
+        ids: (i64, Option<i64>),
         max_task_duration: Option<Duration>,
         vars: Vars,
         inputs: Vec<TaskInput>,
     ) -> TaskResult {
         let started_at = SystemTime::now();
-        let outcome = self.execute_inner(spec, run_id, max_task_duration, &vars, &inputs).await;
+        let outcome = self.execute_inner(spec, ids, max_task_duration, &vars, &inputs).await;
         if let Err(e) = &outcome {
             tracing::debug!(task = %spec.id, error = %e, "task errored");
         }
@@ -178,7 +193,7 @@ impl Runner {
     async fn execute_inner(
         &self,
         spec: &TaskSpec,
-        run_id: i64,
+        (run_id, job_id): (i64, Option<i64>),
         max_task_duration: Option<Duration>,
         vars: &Vars,
         inputs: &[TaskInput],
@@ -197,7 +212,7 @@ impl Runner {
             task.uses_default_timeout()
                 .then(|| max_task_duration.filter(|d| !d.is_zero()).unwrap_or(self.deps.default_task_timeout))
         });
-        let cx = TaskContext { run_id, spec, vars, inputs };
+        let cx = TaskContext { run_id, job_id, spec, vars, inputs };
         let mut backoff = spec.min_backoff;
         let mut attempt = 0;
         loop {

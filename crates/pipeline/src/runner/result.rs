@@ -55,9 +55,18 @@ pub struct RunResult {
     pub outputs: Vec<Option<Value>>,
     /// Parallel to `outputs`: the terminal task's error, if any.
     pub fatal_errors: Vec<Option<TaskError>>,
+    /// Tasks waiting for an asynchronous answer. When not empty, the run is suspended:
+    /// `outputs` and `fatal_errors` are empty and only finished tasks are in `task_results`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suspended: Vec<String>,
 }
 
 impl RunResult {
+    /// True if some task waits for an asynchronous answer (the run is suspended).
+    pub fn is_suspended(&self) -> bool {
+        !self.suspended.is_empty()
+    }
+
     /// True if some terminal task errored (the run failed).
     pub fn has_fatal_errors(&self) -> bool {
         self.fatal_errors.iter().any(Option::is_some)

@@ -20,8 +20,10 @@ pub struct TaskInput {
 /// The context of one task execution.
 #[derive(Debug)]
 pub struct TaskContext<'a> {
-    /// The run id (part of `ethtx` idempotency keys).
+    /// The run id (part of `ethtx` idempotency keys and async bridge callback URLs).
     pub run_id: i64,
+    /// The job's database id, if the run belongs to a stored job.
+    pub job_id: Option<i64>,
     /// The task being run.
     pub spec: &'a TaskSpec,
     /// Run variables plus the results of finished tasks.

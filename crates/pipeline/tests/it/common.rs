@@ -355,7 +355,7 @@ pub(crate) fn deps(sender: Option<Arc<RecordingSender>>) -> Deps {
 pub(crate) async fn run_src(src: &str, vars: Vars, deps: Deps) -> RunResult {
     let p = Pipeline::parse(src).unwrap_or_else(|e| panic!("parse failed: {e}\n{src}"));
     Runner::new(deps)
-        .run(&p, RunContext { run_id: 1, vars, max_task_duration: None }, HashMap::new(), &NoopObserver)
+        .run(&p, RunContext { run_id: 1, job_id: None, vars, max_task_duration: None }, HashMap::new(), &NoopObserver)
         .await
         .unwrap()
 }

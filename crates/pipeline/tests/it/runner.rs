@@ -41,7 +41,7 @@ impl Recorder {
 }
 
 fn ctx(vars: Vars) -> RunContext {
-    RunContext { run_id: 7, vars, max_task_duration: None }
+    RunContext { run_id: 7, job_id: None, vars, max_task_duration: None }
 }
 
 #[tokio::test]
@@ -164,7 +164,8 @@ async fn resumed_error_results_propagate() {
 async fn max_task_duration_applies_without_task_timeout() {
     let s = DataSource::start().await;
     let p = Pipeline::parse(&format!("f [type=http url=\"{}\"]", s.url("/slow"))).unwrap();
-    let c = RunContext { run_id: 1, vars: Vars::new(), max_task_duration: Some(Duration::from_millis(200)) };
+    let c =
+        RunContext { run_id: 1, job_id: None, vars: Vars::new(), max_task_duration: Some(Duration::from_millis(200)) };
     let r = Runner::new(Deps::default()).run(&p, c, HashMap::new(), &NoopObserver).await.unwrap();
     assert_eq!(r.fatal_errors, vec![Some(TaskError::Timeout { after_ms: 200 })]);
 }
@@ -187,7 +188,8 @@ impl EthTxSender for SlowSender {
 #[tokio::test]
 async fn ethtx_waits_beyond_max_task_duration() {
     let p = Pipeline::parse(r#"tx [type=ethtx to="0x00000000000000000000000000000000000000aa" data="0x01"]"#).unwrap();
-    let c = RunContext { run_id: 1, vars: Vars::new(), max_task_duration: Some(Duration::from_millis(50)) };
+    let c =
+        RunContext { run_id: 1, job_id: None, vars: Vars::new(), max_task_duration: Some(Duration::from_millis(50)) };
     let r = Runner::new(Deps::default().with_tx_sender(Arc::new(SlowSender)))
         .run(&p, c.clone(), HashMap::new(), &NoopObserver)
         .await
