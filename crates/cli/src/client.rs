@@ -50,6 +50,11 @@ impl ApiClient {
         self.send(Method::DELETE, path, None).await.map(|_| ())
     }
 
+    /// POST without a body; the JSON answer.
+    pub(crate) async fn post(&self, path: &str) -> eyre::Result<Value> {
+        Ok(self.send(Method::POST, path, None).await?.unwrap_or(Value::Null))
+    }
+
     pub(crate) async fn post_toml(&self, path: &str, toml: String) -> eyre::Result<Value> {
         Ok(self.send(Method::POST, path, Some((toml, "application/toml"))).await?.unwrap_or(Value::Null))
     }

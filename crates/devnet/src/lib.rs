@@ -21,6 +21,7 @@ pub mod contracts;
 pub mod datasource;
 mod error;
 pub mod jobs;
+pub mod scale;
 pub mod scenario;
 
 use std::{path::PathBuf, time::Duration};

@@ -2,7 +2,7 @@
 //! run and when.
 //!
 //! A spec is parsed with [`JobSpec::from_toml`] into one enum variant per job
-//! type (today [`JobSpec::DirectRequest`]); every variant shares the
+//! type ([`JobSpec::DirectRequest`], [`JobSpec::Cron`], [`JobSpec::Webhook`]); every variant shares the
 //! [`CommonSpec`] fields (`name`, `externalJobID`, `maxTaskDuration`,
 //! `gasLimit`, and the parsed `observationSource` pipeline).
 //!
@@ -16,24 +16,38 @@
 //! ([`spec_id_encodings`]): requests may name a job by either one.
 
 mod common;
+mod cron;
 mod directrequest;
 mod error;
 mod parse;
 mod spec_id;
+mod webhook;
 
 pub use common::CommonSpec;
+pub use cron::{CronSpec, Schedule, ScheduleError};
 pub use directrequest::DirectRequestSpec;
 pub use error::{Result, SpecError};
 pub use spec_id::{spec_id_encodings, SpecIdEncoding};
+pub use webhook::{ExternalInitiator, WebhookSpec};
 
 /// A parsed, validated job spec: one variant per job type.
 #[derive(Debug, Clone)]
 pub enum JobSpec {
     /// `type = "directrequest"`: answer `OracleRequest` logs of an Operator contract.
     DirectRequest(DirectRequestSpec),
+    /// `type = "cron"`: run the pipeline on a schedule.
+    Cron(CronSpec),
+    /// `type = "webhook"`: run the pipeline when an API caller asks, with a JSON body as input.
+    Webhook(WebhookSpec),
 }
 
 impl JobSpec {
+    /// Turns a pipeline problem found after parsing (e.g. a bridge the node does not know) into
+    /// a [`SpecError`] located in the TOML document `src`.
+    pub fn locate_pipeline_error(src: &str, error: linkpool_pipeline::PipelineError) -> SpecError {
+        parse::locate_pipeline_error(src, error)
+    }
+
     /// Parses and validates a TOML job spec.
     pub fn from_toml(src: &str) -> Result<Self> {
         parse::parse(src)
@@ -43,6 +57,8 @@ impl JobSpec {
     pub fn common(&self) -> &CommonSpec {
         match self {
             Self::DirectRequest(s) => &s.common,
+            Self::Cron(s) => &s.common,
+            Self::Webhook(s) => &s.common,
         }
     }
 
@@ -51,6 +67,8 @@ impl JobSpec {
     pub fn set_external_job_id(&mut self, id: uuid::Uuid) {
         match self {
             Self::DirectRequest(s) => s.common.external_job_id = id,
+            Self::Cron(s) => s.common.external_job_id = id,
+            Self::Webhook(s) => s.common.external_job_id = id,
         }
     }
 
@@ -58,6 +76,8 @@ impl JobSpec {
     pub fn job_type(&self) -> &'static str {
         match self {
             Self::DirectRequest(_) => "directrequest",
+            Self::Cron(_) => "cron",
+            Self::Webhook(_) => "webhook",
         }
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::{CommonSpec, DirectRequestSpec, JobSpec, Result, SpecError};
 
 /// Job types this node knows, for the error message.
-const KNOWN_TYPES: &[&str] = &["directrequest"];
+const KNOWN_TYPES: &[&str] = &["directrequest", "cron", "webhook"];
 
 /// A number that specs write either as a TOML integer or as a decimal string
 /// (`minContractPaymentLinkJuels = "100000000000000000"` does not fit an i64).
@@ -50,10 +50,10 @@ struct RawDirectRequest {
 }
 
 /// Maps byte offsets of the source to 1-based (line, column).
-struct Positions<'a>(&'a str);
+pub(crate) struct Positions<'a>(&'a str);
 
 impl Positions<'_> {
-    fn of(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn of(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.0.len());
         let before = &self.0[..offset];
         let line = before.matches('\n').count() + 1;
@@ -61,12 +61,12 @@ impl Positions<'_> {
         (line, column)
     }
 
-    fn span<T>(&self, s: &Spanned<T>) -> Option<(usize, usize)> {
+    pub(crate) fn span<T>(&self, s: &Spanned<T>) -> Option<(usize, usize)> {
         Some(self.of(s.span().start))
     }
 }
 
-fn toml_error(src: &str, err: toml::de::Error) -> SpecError {
+pub(crate) fn toml_error(src: &str, err: toml::de::Error) -> SpecError {
     let pos = err.span().map(|s| Positions(src).of(s.start));
     let message = err.message().to_owned();
     // serde names the field in messages like "unknown field `foo`, expected ...".
@@ -86,6 +86,8 @@ pub(crate) fn parse(src: &str) -> Result<JobSpec> {
     };
     match job_type.get_ref().as_str() {
         "directrequest" => parse_direct_request(src, &pos).map(JobSpec::DirectRequest),
+        "cron" => crate::cron::parse_cron(src, &pos).map(JobSpec::Cron),
+        "webhook" => crate::webhook::parse_webhook(src, &pos).map(JobSpec::Webhook),
         other => {
             Err(SpecError::new(format!("unknown job type {other:?}; this node supports: {}", KNOWN_TYPES.join(", ")))
                 .field("type")
@@ -157,17 +159,17 @@ fn parse_direct_request(src: &str, pos: &Positions<'_>) -> Result<DirectRequestS
 }
 
 /// The fields every job type shares, before validation.
-struct CommonRaw {
-    schema_version: Option<Spanned<i64>>,
-    name: Option<String>,
-    external_job_id: Option<Spanned<String>>,
-    max_task_duration: Option<Spanned<String>>,
-    gas_limit: Option<Spanned<i64>>,
-    forwarding_allowed: Option<bool>,
-    observation_source: Option<Spanned<String>>,
+pub(crate) struct CommonRaw {
+    pub(crate) schema_version: Option<Spanned<i64>>,
+    pub(crate) name: Option<String>,
+    pub(crate) external_job_id: Option<Spanned<String>>,
+    pub(crate) max_task_duration: Option<Spanned<String>>,
+    pub(crate) gas_limit: Option<Spanned<i64>>,
+    pub(crate) forwarding_allowed: Option<bool>,
+    pub(crate) observation_source: Option<Spanned<String>>,
 }
 
-fn common(src: &str, pos: &Positions<'_>, raw: CommonRaw, variables: &[&str]) -> Result<CommonSpec> {
+pub(crate) fn common(src: &str, pos: &Positions<'_>, raw: CommonRaw, variables: &[&str]) -> Result<CommonSpec> {
     let Some(source) = raw.observation_source else {
         return Err(SpecError::new("missing; the DOT pipeline of tasks").field("observationSource"));
     };
@@ -209,6 +211,20 @@ fn pipeline_error(src: &str, pos: &Positions<'_>, source: &Spanned<String>, e: P
         (line, column)
     });
     SpecError::new(e.to_string()).field("observationSource").at(at.or_else(|| pos.span(source)))
+}
+
+/// Locates a pipeline problem found after parsing (for example by the node, against its
+/// bridges) in the TOML document `src`, like the parser's own errors.
+pub(crate) fn locate_pipeline_error(src: &str, e: PipelineError) -> SpecError {
+    #[derive(serde::Deserialize)]
+    struct Source {
+        #[serde(rename = "observationSource")]
+        observation_source: Option<Spanned<String>>,
+    }
+    match toml::from_str::<Source>(src).ok().and_then(|s| s.observation_source) {
+        Some(source) => pipeline_error(src, &Positions(src), &source, e),
+        None => SpecError::new(e.to_string()).field("observationSource"),
+    }
 }
 
 fn pipeline_position(e: &PipelineError) -> Option<Position> {

@@ -30,6 +30,8 @@ pub struct NodeConfig {
     pub keys: KeysConfig,
     /// Pipeline task defaults.
     pub pipeline: PipelineConfig,
+    /// Run retention.
+    pub runs: RunsConfig,
 }
 
 impl Default for NodeConfig {
@@ -41,6 +43,7 @@ impl Default for NodeConfig {
             chain: ChainConfig::default(),
             keys: KeysConfig::default(),
             pipeline: PipelineConfig::default(),
+            runs: RunsConfig::default(),
         }
     }
 }
@@ -64,11 +67,15 @@ pub struct ApiConfig {
     pub token: Option<String>,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// The URL external adapters reach this API at, for async callbacks
+    /// (`<external_url>/v2/resume/<runId>`). Default: `http://<listen>` (127.0.0.1 when
+    /// listening on every interface).
+    pub external_url: Option<String>,
 }
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        Self { listen: ([127, 0, 0, 1], 6688).into(), token: None, max_body_bytes: 256 * 1024 }
+        Self { listen: ([127, 0, 0, 1], 6688).into(), token: None, max_body_bytes: 256 * 1024, external_url: None }
     }
 }
 
@@ -147,6 +154,24 @@ impl Default for PipelineConfig {
     }
 }
 
+/// `[runs]`: how many finished runs the node keeps (see `crate::retention`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunsConfig {
+    /// Completed runs kept per job, the newest ones; older completed runs are deleted in the
+    /// background. Errored and cancelled runs are always kept. `0` keeps every run.
+    pub keep_successful_per_job: u64,
+    /// How often the retention pass runs.
+    #[serde(with = "humantime_serde")]
+    pub retention_interval: Duration,
+}
+
+impl Default for RunsConfig {
+    fn default() -> Self {
+        Self { keep_successful_per_job: 1_000, retention_interval: Duration::from_secs(60) }
+    }
+}
+
 impl NodeConfig {
     /// Loads `path` (if given) and applies `LINKPOOL_*` environment overrides.
     pub fn load(path: Option<&std::path::Path>) -> Result<Self> {
@@ -214,6 +239,19 @@ mod tests {
             assert_eq!(c.chain.rpc_url, "http://b:2");
             assert_eq!(c.chain.poll_interval, Duration::from_millis(250));
             assert_eq!(c.database_url(), "sqlite:///var/lib/lp/linkpool.sqlite");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn runs_retention_from_file_and_env() {
+        figment::Jail::expect_with(|jail| {
+            let c = NodeConfig::load(None).unwrap();
+            assert_eq!((c.runs.keep_successful_per_job, c.runs.retention_interval), (1_000, Duration::from_secs(60)));
+            jail.create_file("node.toml", "[runs]\nkeep_successful_per_job = 50\nretention_interval = \"5s\"\n")?;
+            jail.set_env("LINKPOOL_RUNS__KEEP_SUCCESSFUL_PER_JOB", "0");
+            let c = NodeConfig::load(Some(std::path::Path::new("node.toml"))).unwrap();
+            assert_eq!((c.runs.keep_successful_per_job, c.runs.retention_interval), (0, Duration::from_secs(5)));
             Ok(())
         });
     }

@@ -16,15 +16,15 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use alloy::primitives::{Address, Bytes, B256};
+use alloy::primitives::Address;
 use async_trait::async_trait;
 use linkpool_chain::{TxManager, TxRequest};
-use linkpool_job::JobSpec;
 use linkpool_pipeline::{
-    Deps, DirectRequestVars, EthTxError, EthTxOutcome, EthTxRequest, EthTxSender, HttpLimits, ObserverError,
-    RunContext, RunObserver, Runner, TaskResult, Value,
+    Deps, EthTxError, EthTxOutcome, EthTxRequest, EthTxSender, HttpClients, HttpLimits, ObserverError, RunContext,
+    RunObserver,
+    Runner, TaskResult, Value,
 };
-use linkpool_store::{RunRecord, RunStatus, TaskRunRecord};
+use linkpool_store::{RunRecord, RunStatus, Suspension, TaskRunRecord};
 use parking_lot::Mutex;
 use tokio_util::sync::CancellationToken;
 
@@ -51,8 +51,14 @@ pub struct RunExecutor {
     state: Arc<NodeState>,
     txm: Arc<TxManager>,
     config: ExecutorConfig,
-    http: reqwest::Client,
+    http: HttpClients,
     inflight: Mutex<HashMap<i64, CancellationToken>>,
+}
+
+impl std::fmt::Debug for RunExecutor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunExecutor").field("inflight", &self.inflight.lock().len()).finish_non_exhaustive()
+    }
 }
 
 fn millis(t: SystemTime) -> i64 {
@@ -62,10 +68,7 @@ fn millis(t: SystemTime) -> i64 {
 impl RunExecutor {
     /// A new executor.
     pub fn new(state: Arc<NodeState>, txm: Arc<TxManager>, config: ExecutorConfig) -> Arc<Self> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::limited(10))
-            .build()
-            .unwrap_or_else(|_| reqwest::Client::new());
+        let http = HttpClients::new(&HttpLimits { max_body_bytes: config.max_http_body_bytes, ..HttpLimits::default() });
         Arc::new(Self { state, txm, config, http, inflight: Mutex::new(HashMap::new()) })
     }
 
@@ -159,34 +162,50 @@ impl RunExecutor {
         token: CancellationToken,
         seen: Option<Instant>,
     ) -> Result<()> {
+        let mut fresh = fresh;
+        loop {
+            match self.execute_once(run_id, fresh.take(), token.clone(), seen).await? {
+                Next::Done => return Ok(()),
+                Next::RunAgain => continue,
+            }
+        }
+    }
+
+    async fn execute_once(
+        self: &Arc<Self>,
+        run_id: i64,
+        fresh: Option<RunRecord>,
+        token: CancellationToken,
+        seen: Option<Instant>,
+    ) -> Result<Next> {
         let store = &self.state.store;
         let is_fresh = fresh.is_some();
         let run = match fresh {
             Some(run) => run,
             None => match store.get_run(run_id).await? {
                 Some(run) => run,
-                None => return Ok(()),
+                None => return Ok(Next::Done),
             },
         };
         if matches!(run.status, RunStatus::Completed | RunStatus::Errored | RunStatus::Cancelled) {
-            return Ok(());
+            return Ok(Next::Done);
         }
         let Some(spec) = self.state.jobs.get(run.job_id) else {
             // The job was deleted; its runs are purged with it (NotFound once they are).
             match store.finish_run(run_id, RunStatus::Cancelled, None, Some("the job was deleted".into())).await {
-                Ok(()) | Err(linkpool_store::Error::NotFound { .. }) => return Ok(()),
+                Ok(()) | Err(linkpool_store::Error::NotFound { .. }) => return Ok(Next::Done),
                 Err(e) => return Err(e.into()),
             }
         };
         if run.status != RunStatus::Running {
             store.set_run_status(run_id, RunStatus::Running).await?;
         }
-        let JobSpec::DirectRequest(dr) = spec.as_ref();
-        let vars = match direct_request_vars(&run, run.job_id, dr) {
+        let common = spec.common();
+        let vars = match crate::run_vars::run_vars(&run, &spec) {
             Ok(v) => v,
             Err(msg) => {
                 store.finish_run(run_id, RunStatus::Errored, None, Some(msg)).await?;
-                return Ok(());
+                return Ok(Next::Done);
             }
         };
         // Successful results of tasks that ran before a crash are reused; failed ones run again.
@@ -198,7 +217,10 @@ impl RunExecutor {
                 .task_runs(run_id)
                 .await?
                 .into_iter()
-                .filter(|t| t.error.is_none() && t.finished_at.is_some())
+                .filter(|t| t.finished_at.is_some())
+                // An async adapter's error came through the resume route: asking again would
+                // only suspend the run again.
+                .filter(|t| t.error.is_none() || is_async_bridge(common.pipeline.task(&t.task_id)))
                 .filter_map(|t| task_result_from_record(&t).map(|r| (t.task_id.clone(), r)))
                 .collect()
         };
@@ -212,7 +234,7 @@ impl RunExecutor {
             data_source_time: data_source_time.clone(),
             txm: self.txm.clone(),
             from: self.state.sender,
-            default_gas_limit: dr.common.gas_limit.unwrap_or(self.config.default_gas_limit),
+            default_gas_limit: common.gas_limit.unwrap_or(self.config.default_gas_limit),
             run_id,
         });
         let deps = Deps {
@@ -222,23 +244,47 @@ impl RunExecutor {
             tx_sender: Some(sender),
             default_task_timeout: self.config.default_task_timeout,
             chain: None,
-            bridges: None,
-            resume_url_base: None,
+            bridges: Some(self.state.bridges.clone()),
+            resume_url_base: self.state.resume_url_base().map(str::to_owned),
         };
         let runner = Runner::new(deps);
         let observer = PersistingObserver { run_id, data_source_time, pending: pending.clone() };
-        let ctx = RunContext { run_id, job_id: Some(run.job_id), vars, max_task_duration: dr.common.max_task_duration };
+        let ctx = RunContext { run_id, job_id: Some(run.job_id), vars, max_task_duration: common.max_task_duration };
         let result = tokio::select! {
-            r = runner.run(&dr.common.pipeline, ctx, previous, &observer) => r,
+            r = runner.run(&common.pipeline, ctx, previous, &observer) => r,
             _ = token.cancelled() => {
                 store.finish_run(run_id, RunStatus::Cancelled, None, Some("cancelled while running".into())).await?;
-                return Ok(());
+                return Ok(Next::Done);
             }
         };
         if result.is_ok() {
             pending.flush(store).await?;
         }
         match result {
+            Ok(res) if res.is_suspended() => {
+                let now = millis(SystemTime::now());
+                let waiting: Vec<TaskRunRecord> = res
+                    .suspended
+                    .iter()
+                    .filter_map(|id| common.pipeline.task(id))
+                    .map(|t| TaskRunRecord {
+                        run_id,
+                        task_id: t.id.clone(),
+                        task_type: t.task_type.clone(),
+                        index: i64::from(t.index),
+                        output: None,
+                        error: None,
+                        started_at: now,
+                        finished_at: None,
+                    })
+                    .collect();
+                match store.suspend_run(run_id, &[], &waiting).await? {
+                    Suspension::Suspended => {
+                        tracing::info!(run = run_id, tasks = ?res.suspended, "run suspended: waiting for async adapters");
+                    }
+                    Suspension::AnswerWaiting => return Ok(Next::RunAgain),
+                }
+            }
             Ok(res) if res.has_fatal_errors() => {
                 let msg = res.all_errors().map(|(task, e)| format!("{task}: {e}")).collect::<Vec<_>>().join("; ");
                 tracing::warn!(run = run_id, error = %msg, "run errored");
@@ -256,54 +302,41 @@ impl RunExecutor {
                 tracing::error!(run = run_id, error = %e, "run interrupted");
             }
         }
-        Ok(())
+        Ok(Next::Done)
     }
 }
 
+/// True for a `bridge` task with `async=true`.
+fn is_async_bridge(task: Option<&linkpool_pipeline::TaskSpec>) -> bool {
+    task.is_some_and(|t| {
+        t.task_type == "bridge" && t.attr("async").is_some_and(|a| a.raw().trim().eq_ignore_ascii_case("true"))
+    })
+}
+
+/// What to do once a run stops executing.
+enum Next {
+    /// Nothing: it finished, suspended, or will resume at the next start.
+    Done,
+    /// An async answer arrived while it was suspending: execute it again now.
+    RunAgain,
+}
+
 fn task_result_from_record(t: &TaskRunRecord) -> Option<TaskResult> {
-    let output = Value::from_json(t.output.as_ref()?).ok()?;
+    let (output, error) = match (&t.error, &t.output) {
+        (Some(e), _) => (None, Some(linkpool_pipeline::TaskError::Restored { message: e.clone() })),
+        (None, Some(o)) => (Some(Value::from_json(o).ok()?), None),
+        (None, None) => return None,
+    };
     let at = |ms: i64| UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
     Some(TaskResult {
         task_id: t.task_id.clone(),
         task_type: t.task_type.clone(),
         index: t.index as i32,
-        output: Some(output),
-        error: None,
+        output,
+        error,
         started_at: at(t.started_at),
         finished_at: at(t.finished_at.unwrap_or(t.started_at)),
     })
-}
-
-/// Rebuilds the `jobSpec`/`jobRun` variables from what the service persisted.
-fn direct_request_vars(
-    run: &RunRecord,
-    job_id: i64,
-    spec: &linkpool_job::DirectRequestSpec,
-) -> std::result::Result<linkpool_pipeline::Vars, String> {
-    let i = &run.inputs;
-    fn parse<T: serde::de::DeserializeOwned>(i: &serde_json::Value, k: &str) -> std::result::Result<T, String> {
-        serde_json::from_value(i[k].clone()).map_err(|e| format!("run input {k} is corrupt: {e}"))
-    }
-    let log_topics: Vec<B256> = parse(i, "logTopics")?;
-    let log_data: Bytes = parse(i, "logData")?;
-    let log_address: Address = parse(i, "logAddress")?;
-    let block_hash: B256 = parse(i, "blockHash")?;
-    let tx_hash: B256 = parse(i, "txHash")?;
-    let request_id: Option<B256> = parse(i, "requestId").ok();
-    Ok(DirectRequestVars {
-        external_job_id: spec.common.external_job_id,
-        job_id: Some(job_id),
-        job_name: spec.common.name.clone(),
-        log_address,
-        log_topics,
-        log_data,
-        block_hash,
-        block_number: i["blockNumber"].as_u64().unwrap_or_default(),
-        tx_hash,
-        request_id,
-        meta: Value::Null,
-    }
-    .into_vars())
 }
 
 /// Task results not yet written. They are written in one transaction right

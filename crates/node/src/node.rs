@@ -11,7 +11,10 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     api,
     executor::{ExecutorConfig, RunExecutor},
-    services::direct_request::{DirectRequestConfig, DirectRequestService},
+    services::{
+        cron::CronService,
+        direct_request::{DirectRequestConfig, DirectRequestService},
+    },
     Error, NodeConfig, NodeState, Result,
 };
 
@@ -67,6 +70,19 @@ fn api_token(config: &NodeConfig) -> Result<String> {
     write_private(&path, &token).map_err(io(format!("writing {}", path.display())))?;
     tracing::info!(path = %path.display(), "created the API token");
     Ok(token)
+}
+
+/// The API's URL as adapters see it: `api.external_url`, else the bound address (loopback when
+/// bound to every interface).
+fn external_url(config: &NodeConfig, bound: SocketAddr) -> String {
+    if let Some(url) = &config.api.external_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let mut addr = bound;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    format!("http://{addr}")
 }
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
@@ -147,6 +163,13 @@ impl Node {
                 max_http_body_bytes: config.pipeline.max_http_body_bytes,
             },
         );
+        // Bound before runs resume: async bridge tasks need the callback address.
+        let listener = TcpListener::bind(config.api.listen)
+            .await
+            .map_err(io(format!("binding the API to {}", config.api.listen)))?;
+        let api_addr = listener.local_addr().map_err(io("reading the API address"))?;
+        state.set_resume_url_base(format!("{}/v2/resume", external_url(&config, api_addr)));
+        state.set_executor(executor.clone());
         executor.resume().await?;
 
         let service = DirectRequestService::new(
@@ -161,11 +184,19 @@ impl Node {
                 tracing::error!(error = %e, "direct-request service stopped");
             }
         });
+        let cron = CronService::new(state.clone(), executor.clone());
+        let token = shutdown.clone();
+        tasks.spawn(async move {
+            if let Err(e) = cron.run(token).await {
+                tracing::error!(error = %e, "cron service stopped");
+            }
+        });
 
-        let listener = TcpListener::bind(config.api.listen)
-            .await
-            .map_err(io(format!("binding the API to {}", config.api.listen)))?;
-        let api_addr = listener.local_addr().map_err(io("reading the API address"))?;
+        if let Some(retention) = crate::retention::RunRetention::from_config(&config.runs) {
+            // Returns on shutdown, between two delete batches at most.
+            tasks.spawn(retention.run(store.clone(), shutdown.clone()));
+        }
+
         let app = api::router(state.clone(), api_token.clone(), config.api.max_body_bytes);
         let token = shutdown.clone();
         tasks.spawn(async move {

@@ -1,9 +1,12 @@
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc, OnceLock,
+};
 
 use alloy::primitives::Address;
 use linkpool_store::Store;
 
-use crate::{metrics::NodeMetrics, JobRegistry};
+use crate::{bridges::NodeBridges, executor::RunExecutor, metrics::NodeMetrics, JobRegistry};
 
 /// State shared by the API and the services.
 #[derive(Debug)]
@@ -12,6 +15,8 @@ pub struct NodeState {
     pub store: Store,
     /// Active jobs.
     pub jobs: JobRegistry,
+    /// Registered external adapters.
+    pub bridges: Arc<NodeBridges>,
     /// The chain served.
     pub chain_id: u64,
     /// The address fulfilment transactions are sent from.
@@ -19,19 +24,45 @@ pub struct NodeState {
     /// Overhead measurements.
     pub metrics: NodeMetrics,
     head: AtomicU64,
+    executor: OnceLock<Arc<RunExecutor>>,
+    resume_url_base: OnceLock<String>,
 }
 
 impl NodeState {
     /// New state with no head seen yet.
     pub fn new(store: Store, chain_id: u64, sender: Address) -> Self {
         Self {
+            bridges: Arc::new(NodeBridges::new(store.clone())),
             store,
             jobs: JobRegistry::default(),
             chain_id,
             sender,
             metrics: NodeMetrics::default(),
             head: AtomicU64::new(0),
+            executor: OnceLock::new(),
+            resume_url_base: OnceLock::new(),
         }
+    }
+
+    /// The run executor, once the node has started it. The API starts runs through it
+    /// (webhook runs, reruns, resumed async runs).
+    pub fn executor(&self) -> Option<&Arc<RunExecutor>> {
+        self.executor.get()
+    }
+
+    /// Installs the run executor (once; later calls are ignored).
+    pub fn set_executor(&self, executor: Arc<RunExecutor>) {
+        let _ = self.executor.set(executor);
+    }
+
+    /// Where async adapters call back: `<api url>/v2/resume`. Known once the API is bound.
+    pub fn resume_url_base(&self) -> Option<&str> {
+        self.resume_url_base.get().map(String::as_str)
+    }
+
+    /// Sets [`NodeState::resume_url_base`] (once; later calls are ignored).
+    pub fn set_resume_url_base(&self, url: String) {
+        let _ = self.resume_url_base.set(url);
     }
 
     /// The latest block number seen by the log poller.

@@ -210,6 +210,55 @@ fn truncate(s: &str) -> String {
     }
 }
 
+/// Stands for a `$(...)` reference in [`check_request_template`]: its value is unknown until run time.
+const UNKNOWN: &str = "\u{1}linkpool:unknown\u{1}";
+
+/// Checks, when a job is created, that a `bridge` task can produce a body the bridge's input
+/// `schema` accepts. Values that come from `$(...)` references are unknown then, so violations
+/// located at them are ignored; everything literal (required keys, literal values, the shape of
+/// `requestData`) is checked. `Ok` when `requestData` is a lone reference (nothing is known).
+pub fn check_request_template(schema: &Schema, task: &crate::TaskSpec) -> Result<(), SchemaViolation> {
+    let mut body = match task.attr("requestData").filter(|a| !a.raw().trim().is_empty()) {
+        None => serde_json::Map::new(),
+        Some(a) if a.template.single_var().is_some() => return Ok(()),
+        Some(a) => {
+            let mut unknown = |_: &crate::VarPath| Ok::<_, ()>(crate::Value::String(UNKNOWN.to_owned()));
+            match crate::vars::json::parse_json_template(a.raw(), &mut unknown) {
+                Ok(v) => match v.to_plain_json() {
+                    Json::Object(o) => o,
+                    other => {
+                        return Err(SchemaViolation {
+                            path: String::new(),
+                            message: format!("requestData must be a JSON object, not {other}"),
+                        })
+                    }
+                },
+                Err(_) => {
+                    return Err(SchemaViolation { path: String::new(), message: "requestData is not valid JSON".into() })
+                }
+            }
+        }
+    };
+    if let Some(key) = task.attr("includeInputAtKey").filter(|a| a.template.is_literal()) {
+        body.insert(key.raw().trim().to_owned(), Json::String(UNKNOWN.to_owned()));
+    }
+    body.entry("id").or_insert_with(|| Json::String(UNKNOWN.to_owned()));
+    body.insert("meta".into(), Json::String(UNKNOWN.to_owned()));
+    let is_async = task.attr("async").is_some_and(|a| a.raw().trim().eq_ignore_ascii_case("true"));
+    if is_async {
+        body.insert("responseURL".into(), Json::String(UNKNOWN.to_owned()));
+    }
+    let body = Json::Object(body);
+    let known = |path: &str| match body.pointer(path) {
+        Some(Json::String(s)) => !s.contains(UNKNOWN),
+        _ => true,
+    };
+    match schema.violations(&body).into_iter().find(|v| known(&v.path)) {
+        Some(v) => Err(v),
+        None => Ok(()),
+    }
+}
+
 /// `cacheTTL` of a task: how old a cached answer may be to stand in for a failed request.
 pub fn cache_fresh(answer: &CachedAnswer, ttl: Duration, now: SystemTime) -> bool {
     now.duration_since(answer.at).map(|age| age <= ttl).unwrap_or(true)
@@ -238,6 +287,30 @@ mod tests {
         assert!(parse_adapter_response(200, false, &[0xff, 0xfe]).is_err());
         let deep = "[".repeat(10_000);
         assert!(parse_adapter_response(200, false, deep.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn request_templates_are_checked_where_known() {
+        let schema = Schema::compile(serde_json::json!({
+            "type": "object",
+            "required": ["data"],
+            "properties": {"data": {"type": "object", "required": ["base"],
+                "properties": {"base": {"type": "string", "enum": ["ETH", "BTC"]}, "amount": {"type": "integer"}}}}
+        }))
+        .unwrap();
+        let task = |attrs: &str| {
+            let src = format!("b [type=bridge name=x {attrs}]");
+            crate::Pipeline::parse(&src).unwrap().tasks()[0].clone()
+        };
+        // Literal values are checked; a reference stands for anything.
+        assert!(check_request_template(&schema, &task(r#"requestData="{\"data\": {\"base\": \"ETH\"}}""#)).is_ok());
+        assert!(check_request_template(&schema, &task(r#"requestData="{\"data\": {\"base\": $(x), \"amount\": $(y)}}""#)).is_ok());
+        let v = check_request_template(&schema, &task(r#"requestData="{\"data\": {\"base\": \"DOGE\"}}""#)).unwrap_err();
+        assert_eq!(v.path, "/data/base");
+        let v = check_request_template(&schema, &task(r#"requestData="{\"data\": {\"amount\": $(y)}}""#)).unwrap_err();
+        assert_eq!(v.path, "/data", "{v}");
+        assert!(check_request_template(&schema, &task("")).is_err());
+        assert!(check_request_template(&schema, &task(r#"requestData="$(x)""#)).is_ok());
     }
 
     #[test]

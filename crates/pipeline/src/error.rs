@@ -270,6 +270,16 @@ pub enum TaskError {
         /// True if the call reverted (not retryable).
         reverted: bool,
     },
+    /// A `conditional` task's `data` was false: the branch stops here.
+    #[error("conditional was not satisfied")]
+    ConditionNotMet,
+    /// An error restored from storage (its text as it was recorded), e.g. the error an async
+    /// adapter reported through the resume route.
+    #[error("{message}")]
+    Restored {
+        /// The recorded text.
+        message: String,
+    },
     /// Not an error: the task waits for an external callback (async bridge). The run is
     /// suspended and resumes when the result arrives.
     #[error("waiting for an asynchronous answer")]

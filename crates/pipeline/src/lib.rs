@@ -12,7 +12,11 @@
 //!   results of finished tasks; attribute templates resolve against it.
 //! - Tasks (`src/task/*.rs`, one file per type): `http`, `jsonparse`, `cborparse`,
 //!   `ethabidecodelog`, `ethabiencode`, `ethtx`, `multiply`, `divide`, `median`, `mean`, `mode`,
-//!   `sum`, `any`. A [`TaskKind`] builds a [`Task`] with its dependencies ([`Deps`]).
+//!   `sum`, `any`; `ethabidecode`, `ethabiencode2`, `ethcall` and `estimategaslimit` (through the
+//!   injected [`ChainReader`]), `lessthan`, `length`, `lookup`, `merge`, `conditional`,
+//!   `lowercase`, `uppercase`, `hexencode`, `hexdecode`, `base64encode`, `base64decode`, and our
+//!   `trimmedmean` (mean without the ⌊n/4⌋ lowest and highest values by default). A [`TaskKind`]
+//!   builds a [`Task`] with its dependencies ([`Deps`]).
 //! - [`Runner::run`] executes the DAG: independent branches concurrently inside the caller's
 //!   future (it spawns nothing), error propagation as in Chainlink, results reported to a
 //!   [`RunObserver`] before children start, and resumption from previously persisted results.
@@ -25,6 +29,7 @@ mod chain;
 mod dot;
 mod duration;
 mod error;
+pub mod net_guard;
 mod pipeline;
 mod runner;
 mod task;
@@ -35,6 +40,7 @@ pub mod vars;
 pub use chain::{ChainReadError, ChainReader, EthCallRequest};
 pub use duration::parse_go_duration;
 pub use error::{Error, PipelineError, Position, Result, TaskError};
+pub use net_guard::HttpClients;
 pub use pipeline::{Attribute, Pipeline, TaskSpec, COMMON_ATTRIBUTES};
 pub use runner::{
     Deps, HttpLimits, NoopObserver, ObserverError, RunContext, RunObserver, RunResult, Runner, TaskResult,
@@ -42,7 +48,10 @@ pub use runner::{
 pub use task::{no_validation, AttrError, BuildFn, Task, TaskContext, TaskInput, TaskKind, TaskRegistry, ValidateFn};
 pub use tx::{EthTxError, EthTxOutcome, EthTxRequest, EthTxSender};
 pub use value::Value;
-pub use vars::{DirectRequestVars, VarError, VarPath, Vars, DIRECT_REQUEST_VARIABLES};
+pub use vars::{
+    CronVars, DirectRequestVars, VarError, VarPath, Vars, WebhookVars, CRON_VARIABLES, DIRECT_REQUEST_VARIABLES,
+    WEBHOOK_VARIABLES,
+};
 
 /// The `ethtx` idempotency key of a task in a run: `run:<run_id>:task:<task_id>`.
 pub fn ethtx_idempotency_key(run_id: i64, task_id: &str) -> String {

@@ -9,6 +9,10 @@
 //! - **runs** ([`NewRun`], [`RunRecord`], [`RunStatus`], [`RunFilter`]): one per job execution,
 //!   persisted *before* any side effect, idempotent on an idempotency key ([`Inserted`]);
 //! - **task runs** ([`TaskRunRecord`]): each pipeline task's result within a run;
+//! - **reruns** ([`Store::insert_rerun`]): a new run repeating an errored or cancelled one,
+//!   linked by `rerun_of`;
+//! - **retention** ([`RetentionPolicy`], [`Store::prune_runs`]): keeps the newest N completed
+//!   runs per job and every errored or cancelled one, deleting in short batches;
 //! - **transactions** ([`NewTx`], [`TxRecord`], [`TxState`], [`TxAttempt`]): the transaction
 //!   manager's queue, idempotent on a key (never two txs per key), nonces unique per sender,
 //!   every signed attempt persisted before it is broadcast;
@@ -50,9 +54,10 @@
 //! jobs        id PK, external_job_id (UNIQUE among live jobs), name, job_type, spec_toml,
 //!   │         created_at, deleted_at (tombstone until purged)
 //!   └─ runs   id PK, job_id → jobs ON DELETE CASCADE, idempotency_key UNIQUE, status, inputs (JSON),
-//!      │      outputs (JSON), error, request_id, ready_at_block, created_at, finished_at
+//!      │      outputs (JSON), error, request_id, ready_at_block, created_at, finished_at,
+//!      │      rerun_of → runs ON DELETE SET NULL
 //!      │      idx (job_id, id DESC), (job_id, status, id DESC), (status, id DESC),
-//!      │          (status, ready_at_block), (request_id) partial
+//!      │          (status, ready_at_block), (request_id) partial, (rerun_of)
 //!      └─ task_runs  PK (run_id → runs ON DELETE CASCADE, task_id), task_type, task_index,
 //!                    output (JSON), error, started_at, finished_at
 //! txs         id PK, idempotency_key UNIQUE, chain_id, from_address, to_address, data (bytes),
@@ -92,12 +97,15 @@
 #[macro_use]
 mod macros;
 
+mod bridges;
 mod codec;
 mod error;
 mod inserted;
 mod job_deletion;
 mod jobs;
 mod log_poller;
+mod reruns;
+mod retention;
 mod runs;
 mod store;
 mod task_runs;
@@ -106,10 +114,12 @@ mod txs;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use bridges::{BridgeAnswer, BridgeRecord, NewBridge, Resumed, Suspension};
 pub use error::{Error, Result};
 pub use inserted::Inserted;
 pub use jobs::{JobRecord, NewJob};
 pub use log_poller::LogCursor;
+pub use retention::{RetentionPolicy, RetentionReport};
 pub use runs::{NewRun, RunFilter, RunRecord, RunStatus};
 pub use store::{Backend, DbPool, Store};
 pub use task_runs::TaskRunRecord;

@@ -110,6 +110,9 @@ pub struct RunRecord {
     pub created_at: i64,
     /// Finish time, unix millis.
     pub finished_at: Option<i64>,
+    /// The run this one re-executes ([`Store::insert_rerun`]); `None` for ordinary runs, and once
+    /// the original is deleted.
+    pub rerun_of: Option<i64>,
 }
 
 /// Which runs [`Store::list_runs`] returns: newest first, `limit` at most, ids below `before_id`.
@@ -132,7 +135,7 @@ impl Default for RunFilter {
 }
 
 #[derive(sqlx::FromRow)]
-struct RunRow {
+pub(crate) struct RunRow {
     id: i64,
     job_id: i64,
     idempotency_key: String,
@@ -144,6 +147,7 @@ struct RunRow {
     ready_at_block: Option<i64>,
     created_at: i64,
     finished_at: Option<i64>,
+    rerun_of: Option<i64>,
 }
 
 impl TryFrom<RunRow> for RunRecord {
@@ -164,17 +168,18 @@ impl TryFrom<RunRow> for RunRecord {
             ready_at_block: row.ready_at_block,
             created_at: row.created_at,
             finished_at: row.finished_at,
+            rerun_of: row.rerun_of,
         })
     }
 }
 
-const RUN_COLUMNS: &str = "id, job_id, idempotency_key, status, inputs, outputs, error, request_id, \
-                           ready_at_block, created_at, finished_at";
+pub(crate) const RUN_COLUMNS: &str = "id, job_id, idempotency_key, status, inputs, outputs, error, request_id, \
+                                      ready_at_block, created_at, finished_at, rerun_of";
 
 /// Runs of deleted jobs are invisible until purged.
-const LIVE: &str = "EXISTS (SELECT 1 FROM jobs j WHERE j.id = runs.job_id AND j.deleted_at IS NULL)";
+pub(crate) const LIVE: &str = "EXISTS (SELECT 1 FROM jobs j WHERE j.id = runs.job_id AND j.deleted_at IS NULL)";
 
-fn decode_all(rows: Vec<RunRow>) -> Result<Vec<RunRecord>> {
+pub(crate) fn decode_all(rows: Vec<RunRow>) -> Result<Vec<RunRecord>> {
     rows.into_iter().map(RunRecord::try_from).collect()
 }
 

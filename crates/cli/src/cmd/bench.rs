@@ -16,6 +16,18 @@ pub(crate) enum BenchCommand {
     /// to a devnet on interval mining, fulfilled per second. Build with
     /// --release (`make bench`) for meaningful figures.
     DirectRequest(DirectRequestArgs),
+    /// 1,000 requests at a sustained rate while the node process is SIGKILLed and restarted.
+    ///
+    /// Starts anvil (0.25 s blocks), deploys the stack, runs `linkpool node`
+    /// as a child process and sends --requests requests at --rate per second
+    /// from pre-signed transactions. When a seeded random share (10–90 %) of
+    /// the requests is fulfilled it SIGKILLs the node and restarts it at once,
+    /// --kills times. Then it counts fulfilments per request id and the node
+    /// key's transactions on chain. Throughput: fulfilled / (last fulfilment
+    /// seen − first request sent). Latency: request sent → fulfilment seen.
+    /// Peak RSS: largest VmHWM of the node processes. Exits non-zero unless
+    /// every request was fulfilled exactly once, with no duplicate transaction.
+    Scale(super::bench_scale::ScaleArgs),
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +88,7 @@ impl BenchCommand {
                     eyre::bail!("only {} of {} requests were fulfilled", report.fulfilled, report.requests);
                 }
             }
+            Self::Scale(a) => a.run().await?,
         }
         Ok(())
     }

@@ -18,6 +18,23 @@ pub(crate) enum JobsCommand {
     Show(ShowArgs),
     /// Delete a job and its runs.
     Delete(ShowArgs),
+    /// Run a webhook job now; the pipeline sees the body as `$(jobRun.requestBody)`.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Numeric job id or externalJobID of a webhook job.
+    id: String,
+    /// The JSON request body, or `@file` to read it from a file (`@-`: standard input).
+    #[arg(long)]
+    body: Option<String>,
+    /// Makes retries safe: the node starts at most one run per job and key, and answers a
+    /// repeated request with the run it already started.
+    #[arg(long)]
+    idempotency_key: Option<String>,
+    #[command(flatten)]
+    api: ApiOpts,
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +111,7 @@ impl JobsCommand {
                 ApiClient::new(&a.api)?.delete(&format!("/v2/jobs/{}", a.id)).await?;
                 println!("deleted job {}", a.id);
             }
+            Self::Run(a) => run_webhook(a).await?,
         }
         Ok(())
     }
@@ -112,4 +130,47 @@ fn print_job(j: &Value) {
         println!("  specId (ascii) {}", s(&j["specIds"]["ascii"]));
         println!("  specId (raw)   {}", s(&j["specIds"]["raw"]));
     }
+}
+
+/// The `--body` text: inline JSON or `@file`, checked to be JSON before it is sent.
+fn webhook_body(arg: Option<&str>) -> eyre::Result<String> {
+    let text = match arg {
+        None => return Ok(String::new()),
+        Some("@-") => std::io::read_to_string(std::io::stdin())?,
+        Some(a) => match a.strip_prefix('@') {
+            Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
+            None => a.to_owned(),
+        },
+    };
+    serde_json::from_str::<Value>(&text).context("--body is not JSON")?;
+    Ok(text)
+}
+
+async fn run_webhook(a: RunArgs) -> eyre::Result<()> {
+    let body = webhook_body(a.body.as_deref())?;
+    let url = format!("{}/v2/jobs/{}/runs", a.api.api_url.trim_end_matches('/'), a.id);
+    let mut req = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(a.api.token()?)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body);
+    if let Some(key) = &a.idempotency_key {
+        req = req.header("Idempotency-Key", key);
+    }
+    let resp = req.send().await.with_context(|| format!("cannot reach the node API at {url}"))?;
+    let status = resp.status();
+    let text = resp.text().await?;
+    let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    if !status.is_success() {
+        let msg = v["error"]["message"].as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+        eyre::bail!("{msg} ({status})");
+    }
+    if a.api.json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else if status == reqwest::StatusCode::CREATED {
+        println!("run {} started (job {}); `linkpool runs show {}` follows it", v["id"], v["jobId"], v["id"]);
+    } else {
+        println!("run {} already exists for this idempotency key ({})", v["id"], s(&v["status"]));
+    }
+    Ok(())
 }

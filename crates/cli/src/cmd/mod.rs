@@ -1,6 +1,7 @@
 //! Subcommands: one file each.
 
 mod bench;
+mod bench_scale;
 mod devnet;
 mod jobs;
 mod keys;

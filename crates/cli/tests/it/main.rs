@@ -1,4 +1,5 @@
 //! Tests of the `linkpool` binary as a separate process.
 
+mod bench_scale;
 mod commands;
 mod crash;

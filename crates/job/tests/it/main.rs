@@ -1,4 +1,6 @@
 //! Job spec parsing: the docs' specs verbatim, and precise errors for bad specs.
 
+mod cron;
 mod errors;
 mod specs;
+mod webhook;

@@ -11,7 +11,9 @@ fn fill(spec: &str) -> String {
 
 #[test]
 fn docs_get_uint256_is_accepted_verbatim() {
-    let JobSpec::DirectRequest(s) = JobSpec::from_toml(&fill(GET_UINT256)).expect("docs spec parses");
+    let JobSpec::DirectRequest(s) = JobSpec::from_toml(&fill(GET_UINT256)).expect("docs spec parses") else {
+        panic!("not a directrequest job")
+    };
     assert_eq!(s.contract_address, address!("5FbDB2315678afecb367f032d93F642f64180aa3"));
     assert_eq!(s.common.name.as_deref(), Some("Get > Uint256 - (TOML)"));
     assert_eq!(s.min_incoming_confirmations, 0);
@@ -25,7 +27,9 @@ fn docs_get_uint256_is_accepted_verbatim() {
 
 #[test]
 fn docs_multiword_is_accepted_verbatim() {
-    let JobSpec::DirectRequest(s) = JobSpec::from_toml(&fill(MULTIWORD)).expect("docs spec parses");
+    let JobSpec::DirectRequest(s) = JobSpec::from_toml(&fill(MULTIWORD)).expect("docs spec parses") else {
+        panic!("not a directrequest job")
+    };
     assert_eq!(s.common.pipeline.tasks().len(), 14);
     assert!(s.requesters.is_empty());
 }
@@ -47,7 +51,7 @@ fn direct_request_fields() {
         "{}\nrequesters = [\"0x00000000000000000000000000000000000000aa\"]\nminContractPaymentLinkJuels = \"100000000000000000000000000\"\nevmChainID = \"31337\"\ngasLimit = 600000\n",
         fill(GET_UINT256).replace("minIncomingConfirmations = 0", "minIncomingConfirmations = 3")
     );
-    let JobSpec::DirectRequest(s) = JobSpec::from_toml(&spec).unwrap();
+    let JobSpec::DirectRequest(s) = JobSpec::from_toml(&spec).unwrap() else { panic!("not a directrequest job") };
     assert_eq!(s.min_incoming_confirmations, 3);
     assert_eq!(s.min_contract_payment_link_juels, U256::from(10u64).pow(U256::from(26)));
     assert_eq!(s.evm_chain_id, Some(31337));

@@ -34,6 +34,12 @@ pub(crate) fn job_view(rec: &JobRecord, spec: Option<&JobSpec>) -> Value {
         v["contractAddress"] = json!(dr.contract_address.to_string());
         v["specIds"] = json!({ "ascii": ascii.to_string(), "raw": raw.to_string() });
     }
+    if let Some(JobSpec::Cron(c)) = spec {
+        v["schedule"] = json!(c.schedule.as_str());
+    }
+    if let Some(JobSpec::Webhook(w)) = spec {
+        v["externalInitiators"] = json!(w.external_initiators.iter().map(|e| &e.name).collect::<Vec<_>>());
+    }
     v
 }
 
@@ -52,6 +58,7 @@ pub(super) async fn create(
         String::from_utf8(body.to_vec()).map_err(|_| ApiError::BadRequest("job spec is not UTF-8".into()))?
     };
     let spec = JobSpec::from_toml(&toml)?;
+    check_bridges(&state, &toml, &spec).await?;
     let rec = state
         .store
         .insert_job(&NewJob {
@@ -67,13 +74,43 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+/// Every `bridge` task must name a registered bridge, and its `requestData` must fit the
+/// bridge's input schema where it is known before run time (whitepaper §2.2 subtask schemas).
+async fn check_bridges(state: &NodeState, toml: &str, spec: &JobSpec) -> Result<(), ApiError> {
+    for (task, name) in super::bridges::bridge_tasks(spec) {
+        let attr = task.attr("name").expect("bridge_tasks yields named tasks");
+        let invalid = |attribute: &str, message: String| {
+            let pos = task.attr(attribute).map_or(task.pos, |a| a.pos);
+            let e = linkpool_pipeline::PipelineError::InvalidAttribute {
+                task: task.id.clone(),
+                attribute: attribute.to_owned(),
+                message,
+                pos,
+            };
+            ApiError::InvalidSpec(JobSpec::locate_pipeline_error(toml, e))
+        };
+        let bridge = state
+            .bridges
+            .get(&name)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .ok_or_else(|| invalid("name", format!("bridge `{}` is not registered (see `linkpool bridges add`)", attr.raw().trim())))?;
+        if let Some(schema) = &bridge.input_schema {
+            linkpool_pipeline::bridge::check_request_template(schema, task).map_err(|v| {
+                invalid("requestData", format!("the request violates the input schema of bridge `{}` {v}", bridge.name))
+            })?;
+        }
+    }
+    Ok(())
+}
+
 pub(super) async fn list(State(state): State<Arc<NodeState>>) -> Result<Json<Value>, ApiError> {
     let jobs = state.store.list_jobs().await?;
     let views: Vec<Value> = jobs.iter().map(|j| job_view(j, state.jobs.get(j.id).as_deref())).collect();
     Ok(Json(json!({ "jobs": views })))
 }
 
-async fn find(state: &NodeState, id: &str) -> Result<JobRecord, ApiError> {
+pub(super) async fn find(state: &NodeState, id: &str) -> Result<JobRecord, ApiError> {
     let rec = if let Ok(n) = id.parse::<i64>() {
         state.store.get_job(n).await?
     } else if let Ok(u) = uuid::Uuid::parse_str(id) {

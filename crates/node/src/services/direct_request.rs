@@ -63,7 +63,7 @@ impl JobIndex {
         let mut by_spec_id = HashMap::new();
         let mut addresses = Vec::new();
         for (id, spec) in state.jobs.snapshot() {
-            let JobSpec::DirectRequest(dr) = spec.as_ref();
+            let JobSpec::DirectRequest(dr) = spec.as_ref() else { continue };
             for spec_id in dr.spec_ids() {
                 by_spec_id.insert((dr.contract_address, spec_id), ActiveJob { id, spec: dr.clone() });
             }
@@ -317,7 +317,8 @@ impl DirectRequestService {
         tracing::warn!(from_block, "chain reorganisation");
         let open = self.state.store.runs_with_status(&[RunStatus::PendingConfirmations, RunStatus::Running]).await?;
         for run in open {
-            let block = run.inputs["blockNumber"].as_u64().unwrap_or(0);
+            // Runs of other job types (cron, webhook) have no log block.
+            let Some(block) = run.inputs["blockNumber"].as_u64() else { continue };
             if block >= from_block {
                 self.executor.cancel(run.id, "the request's block was reorganised away").await?;
             }

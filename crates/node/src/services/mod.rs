@@ -1,3 +1,4 @@
 //! One service per job type.
 
+pub mod cron;
 pub mod direct_request;

@@ -2,32 +2,37 @@
 
 use std::{fmt, sync::Arc, time::Duration};
 
-use crate::{bridge::BridgeRegistry, chain::ChainReader, tx::EthTxSender};
+use crate::{bridge::BridgeRegistry, chain::ChainReader, net_guard::HttpClients, tx::EthTxSender};
 
 /// Limits of the `http` task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HttpLimits {
     /// Largest accepted response body (Chainlink's default is 32 KiB).
     pub max_body_bytes: usize,
-    /// Per-request timeout (Chainlink's default is 15 s).
+    /// Per-request timeout, redirects and body included (Chainlink's default is 15 s).
     pub request_timeout: Duration,
+    /// Longest redirect chain followed (used when [`HttpClients`] are built).
+    pub max_redirects: usize,
 }
 
 impl Default for HttpLimits {
     fn default() -> Self {
-        Self { max_body_bytes: 32 * 1024, request_timeout: Duration::from_secs(15) }
+        Self { max_body_bytes: 32 * 1024, request_timeout: Duration::from_secs(15), max_redirects: 10 }
     }
 }
 
 /// What the runner hands to tasks when it builds them.
 #[derive(Clone)]
 pub struct Deps {
-    /// The HTTP client of `http` tasks.
-    pub http: reqwest::Client,
-    /// Limits of `http` tasks.
+    /// The HTTP clients: `http` tasks use the guarded one unless unrestricted access is allowed;
+    /// build them once with [`HttpClients::new`] and clone (clones share connection pools).
+    pub http: HttpClients,
+    /// Limits of `http` tasks (body size and timeout are applied per request; the redirect limit
+    /// is the one `http` was built with).
     pub http_limits: HttpLimits,
     /// If false, `http` tasks may only reach public addresses unless the task sets
-    /// `allowUnrestrictedNetworkAccess=true`. Defaults to true for now.
+    /// `allowUnrestrictedNetworkAccess=true`. True in [`Deps::default`] (tests reach 127.0.0.1);
+    /// the node's configuration turns it off by default.
     pub allow_unrestricted_network_access: bool,
     /// Sends `ethtx` transactions. `None` makes `ethtx` fail with [`crate::TaskError::NoTxSender`].
     pub tx_sender: Option<Arc<dyn EthTxSender>>,
@@ -47,7 +52,7 @@ pub struct Deps {
 impl Default for Deps {
     fn default() -> Self {
         Self {
-            http: reqwest::Client::new(),
+            http: HttpClients::default(),
             http_limits: HttpLimits::default(),
             allow_unrestricted_network_access: true,
             tx_sender: None,

@@ -1,9 +1,8 @@
 //! `http`: sends `method` (default GET) to `url` with optional `requestData` (JSON-with-variables,
 //! sent as a JSON body) and `headers` (a JSON array of alternating names and values). Returns
 //! the response body as a string. Fails on status >= 400, on bodies over the configured limit,
-//! and (when unrestricted access is off for both the node and the task) on private addresses.
-
-use std::net::IpAddr;
+//! and (when unrestricted access is off for both the node and the task) on restricted addresses:
+//! the guarded client checks them when it connects, see [`crate::net_guard`].
 
 use async_trait::async_trait;
 use reqwest::{Method, Url};
@@ -11,6 +10,7 @@ use reqwest::{Method, Url};
 use super::{context::coerce, validate_bool, AttrError, Task, TaskContext, TaskKind};
 use crate::{
     error::TaskError,
+    net_guard::{self, HttpClients, NetworkDenied, TooManyRedirects},
     runner::{Deps, HttpLimits},
     value::Value,
 };
@@ -34,7 +34,7 @@ pub(crate) const KIND: TaskKind = TaskKind {
 const ERROR_BODY_CHARS: usize = 512;
 
 struct Http {
-    client: reqwest::Client,
+    clients: HttpClients,
     limits: HttpLimits,
     unrestricted: bool,
 }
@@ -42,7 +42,7 @@ struct Http {
 impl Http {
     fn new(deps: &Deps) -> Self {
         Self {
-            client: deps.http.clone(),
+            clients: deps.http.clone(),
             limits: deps.http_limits,
             unrestricted: deps.allow_unrestricted_network_access,
         }
@@ -60,39 +60,6 @@ fn parse_method(s: &str) -> Result<Method, String> {
     }
 }
 
-/// True for addresses that must not be reached without unrestricted access.
-fn is_restricted(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast()
-                // 100.64.0.0/10 (carrier-grade NAT)
-                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64)
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_restricted(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            v6.is_loopback() || v6.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
-        }
-    }
-}
-
-async fn check_network_access(url: &Url) -> Result<(), TaskError> {
-    let host = url.host_str().unwrap_or_default().to_owned();
-    let denied = || TaskError::NetworkAccessDenied { host: host.clone() };
-    let port = url.port_or_known_default().unwrap_or(80);
-    let addrs = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
-        .await
-        .map_err(|e| TaskError::Http { message: format!("cannot resolve {host}: {e}") })?;
-    for a in addrs {
-        if is_restricted(a.ip()) {
-            return Err(denied());
-        }
-    }
-    Ok(())
-}
-
 fn headers(v: Option<Value>) -> Result<Vec<(String, String)>, TaskError> {
     let Some(v) = v else { return Ok(Vec::new()) };
     let items = coerce("headers", v.as_array())?;
@@ -103,6 +70,22 @@ fn headers(v: Option<Value>) -> Result<Vec<(String, String)>, TaskError> {
         .chunks(2)
         .map(|kv| Ok((coerce("headers", kv[0].as_string())?, coerce("headers", kv[1].as_string())?)))
         .collect()
+}
+
+/// Turns a transport error into a task error: refusals by the guard, the request timeout and the
+/// redirect limit get their own errors; anything else keeps reqwest's message with its causes.
+fn transport_error(e: &reqwest::Error, limits: &HttpLimits) -> TaskError {
+    if let Some(denied) = net_guard::find_cause::<NetworkDenied>(e) {
+        return TaskError::NetworkAccessDenied { host: denied.host.clone() };
+    }
+    if e.is_timeout() {
+        return TaskError::Timeout { after_ms: u64::try_from(limits.request_timeout.as_millis()).unwrap_or(u64::MAX) };
+    }
+    if let Some(too_many) = net_guard::find_cause::<TooManyRedirects>(e) {
+        let from = e.url().map(|u| format!(" after {u}")).unwrap_or_default();
+        return TaskError::Http { message: format!("{too_many}{from}") };
+    }
+    TaskError::Http { message: net_guard::error_chain(e) }
 }
 
 #[async_trait]
@@ -117,23 +100,26 @@ impl Task for Http {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(TaskError::invalid("url", format!("unsupported scheme `{}`", url.scheme())));
         }
-        if !self.unrestricted && !cx.bool_param("allowUnrestrictedNetworkAccess", false)? {
-            check_network_access(&url).await?;
+        let unrestricted = self.unrestricted || cx.bool_param("allowUnrestrictedNetworkAccess", false)?;
+        if !unrestricted {
+            // IP literals never reach the guarded resolver; names are checked when connecting.
+            net_guard::check_url(&url).map_err(|d| TaskError::NetworkAccessDenied { host: d.host })?;
         }
-        let mut req = self.client.request(method, url).timeout(self.limits.request_timeout);
+        let client = self.clients.pick(unrestricted);
+        let mut req = client.request(method, url).timeout(self.limits.request_timeout);
         for (k, v) in headers(cx.json_param("headers")?)? {
             req = req.header(k, v);
         }
         if let Some(body) = cx.json_param("requestData")? {
             req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(body.to_plain_json().to_string());
         }
-        let mut resp = req.send().await.map_err(|e| TaskError::Http { message: e.to_string() })?;
+        let mut resp = req.send().await.map_err(|e| transport_error(&e, &self.limits))?;
         let limit = self.limits.max_body_bytes;
         if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(TaskError::ResponseTooLarge { limit });
         }
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| TaskError::Http { message: e.to_string() })? {
+        while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e, &self.limits))? {
             if body.len() + chunk.len() > limit {
                 return Err(TaskError::ResponseTooLarge { limit });
             }
@@ -154,28 +140,6 @@ impl Task for Http {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn restricted_ranges() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "192.168.0.1",
-            "172.16.0.1",
-            "169.254.1.1",
-            "0.0.0.0",
-            "100.64.0.1",
-            "::1",
-            "fd00::1",
-            "fe80::1",
-            "::ffff:127.0.0.1",
-        ] {
-            assert!(is_restricted(ip.parse().unwrap()), "{ip}");
-        }
-        for ip in ["8.8.8.8", "1.1.1.1", "2606:4700::1111"] {
-            assert!(!is_restricted(ip.parse().unwrap()), "{ip}");
-        }
-    }
 
     #[test]
     fn header_pairs() {

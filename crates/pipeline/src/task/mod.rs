@@ -7,6 +7,7 @@
 mod context;
 
 mod any;
+mod bridge;
 mod cborparse;
 mod divide;
 mod ethabidecodelog;
@@ -19,6 +20,23 @@ mod median;
 mod mode;
 mod multiply;
 mod sum;
+
+mod base64decode;
+mod base64encode;
+mod conditional;
+mod estimategaslimit;
+mod ethabidecode;
+mod ethabiencode2;
+mod ethcall;
+mod hexdecode;
+mod hexencode;
+mod length;
+mod lessthan;
+mod lookup;
+mod lowercase;
+mod merge;
+mod trimmedmean;
+mod uppercase;
 
 pub(crate) mod aggregate;
 
@@ -104,6 +122,7 @@ impl TaskRegistry {
     pub fn builtin() -> Self {
         let mut r = Self::empty();
         r.register(any::KIND);
+        r.register(bridge::KIND);
         r.register(cborparse::KIND);
         r.register(divide::KIND);
         r.register(ethabidecodelog::KIND);
@@ -116,6 +135,22 @@ impl TaskRegistry {
         r.register(mode::KIND);
         r.register(multiply::KIND);
         r.register(sum::KIND);
+        r.register(base64decode::KIND);
+        r.register(base64encode::KIND);
+        r.register(conditional::KIND);
+        r.register(estimategaslimit::KIND);
+        r.register(ethabidecode::KIND);
+        r.register(ethabiencode2::KIND);
+        r.register(ethcall::KIND);
+        r.register(hexdecode::KIND);
+        r.register(hexencode::KIND);
+        r.register(length::KIND);
+        r.register(lessthan::KIND);
+        r.register(lookup::KIND);
+        r.register(lowercase::KIND);
+        r.register(merge::KIND);
+        r.register(trimmedmean::KIND);
+        r.register(uppercase::KIND);
         r
     }
 

@@ -1,18 +1,23 @@
 //! Pipeline variables: the values `$(a.b.c)` references resolve against.
 //!
-//! A run starts with the job-type variables (`jobSpec`, `jobRun`, see [`DirectRequestVars`]) and
+//! A run starts with the job-type variables (`jobSpec`, `jobRun`, see [`DirectRequestVars`],
+//! [`CronVars`] and [`WebhookVars`]) and
 //! gains one root per finished task, named by its id (an errored task is remembered as such, so
 //! that a reference to it fails with [`VarError::TaskErrored`]).
 
+mod cron;
 mod direct_request;
 pub(crate) mod json;
 mod template;
+mod webhook;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use cron::{CronVars, CRON_VARIABLES};
 pub use direct_request::{DirectRequestVars, DIRECT_REQUEST_VARIABLES};
+pub use webhook::{WebhookVars, WEBHOOK_VARIABLES};
 pub use json::{parse_json, JsonSyntaxError, MAX_DEPTH};
 pub use template::{Segment, Template, TemplateError, VarPath};
 

@@ -3,7 +3,9 @@
 
 mod common;
 mod docs_examples;
+mod net_guard;
 mod parse;
 mod props;
 mod runner;
 mod tasks;
+mod tasks_more;

@@ -8,6 +8,8 @@ mod concurrency;
 mod connect;
 mod jobs;
 mod log_poller;
+mod reruns;
+mod retention;
 mod runs;
 mod task_runs;
 mod txs;
