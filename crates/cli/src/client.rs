@@ -55,6 +55,11 @@ impl ApiClient {
         Ok(self.send(Method::POST, path, None).await?.unwrap_or(Value::Null))
     }
 
+    /// POST a JSON body; the JSON answer.
+    pub(crate) async fn post_json(&self, path: &str, body: &Value) -> eyre::Result<Value> {
+        Ok(self.send(Method::POST, path, Some((body.to_string(), "application/json"))).await?.unwrap_or(Value::Null))
+    }
+
     pub(crate) async fn post_toml(&self, path: &str, toml: String) -> eyre::Result<Value> {
         Ok(self.send(Method::POST, path, Some((toml, "application/toml"))).await?.unwrap_or(Value::Null))
     }

@@ -68,6 +68,33 @@ impl ApiClient {
         .await
     }
 
+    /// `POST` a JSON body to a path, returning the JSON answer (an error for non-2xx).
+    pub async fn post_json(&self, path: &str, body: &Value) -> Result<Value> {
+        self.send(self.http.post(format!("{}{}", self.base, path)).json(body)).await
+    }
+
+    /// `DELETE` a path (an error for non-2xx).
+    pub async fn delete(&self, path: &str) -> Result<()> {
+        let resp = self
+            .http
+            .delete(format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| DevnetError::Api(e.to_string()))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let text = resp.text().await.unwrap_or_default();
+            return Err(DevnetError::Api(format!("{status}: {text}")));
+        }
+        Ok(())
+    }
+
+    /// The API's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// `GET` a path, returning the JSON answer.
     pub async fn get(&self, path: &str) -> Result<Value> {
         self.send(self.http.get(format!("{}{}", self.base, path))).await

@@ -12,11 +12,11 @@
 //! - **requests**: `requestPrice` transactions, pre-signed from one account
 //!   with consecutive nonces and sent with `eth_sendRawTransaction` on a fixed
 //!   schedule (request *i* at `i / rate` seconds), several in flight at once.
-//! - **kills**: the node is SIGKILLed when the number of fulfilled requests
-//!   first reaches a seeded random threshold between 10 % and 90 % of the
-//!   requests, plus a seeded random delay under two block times (so a kill is
-//!   not always right after a block), and restarted at once on the same data
-//!   dir. The next kill waits until the restarted node's API answers.
+//! - **kills**: the node is SIGKILLed at seeded random moments between 10 %
+//!   and 90 % of the sending time (`requests / rate`), and restarted at once
+//!   on the same data dir. A kill whose moment falls while the previous
+//!   restart is still coming up waits until its API answers, so every kill
+//!   hits a running node.
 //! - **fulfilled**: request ids with a `ValueFulfilled` event from the consumer
 //!   (the answer is checked against the data source's value).
 //! - **duplicate_txs**: transactions the node's key sent (its pending nonce at
@@ -266,32 +266,15 @@ fn round2(x: f64) -> f64 {
     }
 }
 
-/// A kill: once `after_fulfilled` requests are fulfilled, wait `delay`, then SIGKILL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PlannedKill {
-    /// Fulfilled requests that arm the kill.
-    pub after_fulfilled: usize,
-    /// Pause between arming and killing.
-    pub delay: Duration,
-}
-
-/// The kill moments for `seed`: thresholds uniform in 10–90 % of `requests`,
-/// strictly increasing, each with a delay under two block times.
-pub fn kill_plan(seed: u64, requests: usize, kills: usize, block_time: f64) -> Vec<PlannedKill> {
+/// The kill moments for `seed`: `kills` offsets from the first request,
+/// uniform in 10–90 % of `window` (the sending time), in increasing order.
+pub fn kill_plan(seed: u64, window: Duration, kills: usize) -> Vec<Duration> {
     let mut rng = SplitMix64(seed);
-    let lo = requests / 10;
-    let hi = (requests * 9 / 10).max(lo);
-    let mut thresholds: Vec<usize> = (0..kills).map(|_| lo + (rng.next() % (hi - lo + 1) as u64) as usize).collect();
-    thresholds.sort_unstable();
-    for i in 1..thresholds.len() {
-        // Two kills at one threshold would be one moment.
-        thresholds[i] = thresholds[i].max(thresholds[i - 1] + 1);
-    }
-    let max_delay_ms = ((block_time * 2_000.0) as u64).max(1);
-    thresholds
-        .into_iter()
-        .map(|after_fulfilled| PlannedKill { after_fulfilled, delay: Duration::from_millis(rng.next() % max_delay_ms) })
-        .collect()
+    let window_ms = window.as_millis() as u64;
+    let (lo, hi) = (window_ms / 10, (window_ms * 9 / 10).max(window_ms / 10));
+    let mut at: Vec<Duration> = (0..kills).map(|_| Duration::from_millis(lo + rng.next() % (hi - lo + 1))).collect();
+    at.sort_unstable();
+    at
 }
 
 /// A tiny seeded generator (SplitMix64): the kill moments must be reproducible from `--seed`.
@@ -549,12 +532,13 @@ pub async fn run(opts: &ScaleOptions, progress: impl Fn(&str)) -> Result<ScaleRe
         fulfilments: HashMap::new(),
     };
 
-    let plan = kill_plan(opts.seed, opts.requests, opts.kills, opts.block_time);
+    let window = Duration::from_secs_f64(opts.requests as f64 / opts.rate);
+    let plan = kill_plan(opts.seed, window, opts.kills);
     progress(&format!(
-        "sending {} requests at {}/s; kills after {} fulfilled (seed {})",
+        "sending {} requests at {}/s; SIGKILL at {} (seed {})",
         opts.requests,
         opts.rate,
-        plan.iter().map(|k| k.after_fulfilled.to_string()).collect::<Vec<_>>().join(", "),
+        plan.iter().map(|k| format!("{:.2}s", k.as_secs_f64())).collect::<Vec<_>>().join(", "),
         opts.seed
     ));
     let sent_at: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; opts.requests]));
@@ -571,7 +555,6 @@ pub async fn run(opts: &ScaleOptions, progress: impl Fn(&str)) -> Result<ScaleRe
     let deadline = started + opts.timeout;
     let mut peak_rss_kb = 0u64;
     let mut kills: Vec<(Instant, KillRecord)> = Vec::new();
-    let mut armed: Option<Instant> = None;
     let mut up = true;
     let mut send_joined = false;
     let mut last_progress = Instant::now();
@@ -587,11 +570,9 @@ pub async fn run(opts: &ScaleOptions, progress: impl Fn(&str)) -> Result<ScaleRe
                 k.down_for = Some(at.elapsed());
             }
         }
+        // A kill is due at its planned moment, or as soon as the previous restart answers.
         if let Some(planned) = plan.get(kills.len()).filter(|_| up) {
-            if armed.is_none() && watch.fulfilled() >= planned.after_fulfilled {
-                armed = Some(Instant::now() + planned.delay);
-            }
-            if armed.is_some_and(|t| Instant::now() >= t) {
+            if started.elapsed() >= *planned {
                 peak_rss_kb = peak_rss_kb.max(node.vm_hwm_kb());
                 node.kill()?;
                 let at = Instant::now();
@@ -610,7 +591,6 @@ pub async fn run(opts: &ScaleOptions, progress: impl Fn(&str)) -> Result<ScaleRe
                     record.fulfilled
                 ));
                 kills.push((at, record));
-                armed = None;
                 up = false;
             }
         }
@@ -699,7 +679,7 @@ pub async fn run(opts: &ScaleOptions, progress: impl Fn(&str)) -> Result<ScaleRe
         requests: opts.requests,
         fulfilled: watch.fulfilled(),
         wrong_answers: watch.fulfilments.values().filter(|f| f.value != expected).count(),
-        node_txs: (node_nonce_end - node_nonce_start).max(mined),
+        node_txs: node_nonce_end.saturating_sub(node_nonce_start).max(mined),
         reverted_txs,
         double_fulfilments: watch.fulfilments.values().map(|f| f.count - 1).sum(),
         kills,
@@ -786,18 +766,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kill_plans_are_seeded_increasing_and_inside_the_run() {
-        let a = kill_plan(7, 1_000, 2, 0.25);
-        assert_eq!(a, kill_plan(7, 1_000, 2, 0.25), "same seed, same moments");
-        assert_ne!(a, kill_plan(8, 1_000, 2, 0.25), "another seed moves them");
+    fn kill_plans_are_seeded_increasing_and_inside_the_sending_window() {
+        let window = Duration::from_secs(4);
+        let a = kill_plan(7, window, 2);
+        assert_eq!(a, kill_plan(7, window, 2), "same seed, same moments");
+        assert_ne!(a, kill_plan(8, window, 2), "another seed moves them");
         for seed in 0..200 {
-            let p = kill_plan(seed, 60, 3, 0.25);
+            let p = kill_plan(seed, window, 3);
             assert_eq!(p.len(), 3);
-            assert!(p.windows(2).all(|w| w[0].after_fulfilled < w[1].after_fulfilled), "{p:?}");
-            assert!(p.iter().all(|k| (6..60).contains(&k.after_fulfilled)), "{p:?}");
-            assert!(p.iter().all(|k| k.delay < Duration::from_millis(500)), "{p:?}");
+            assert!(p.windows(2).all(|w| w[0] <= w[1]), "{p:?}");
+            assert!(p.iter().all(|k| (Duration::from_millis(400)..=Duration::from_millis(3_600)).contains(k)), "{p:?}");
         }
-        assert!(kill_plan(1, 1_000, 0, 0.25).is_empty());
+        assert!(kill_plan(1, window, 0).is_empty());
+        assert_eq!(kill_plan(1, Duration::ZERO, 1), vec![Duration::ZERO]);
     }
 
     #[test]

@@ -126,10 +126,9 @@ impl FromStr for Schedule {
             let normalized = if expression.eq_ignore_ascii_case("@midnight") { "@daily" } else { expression };
             // Chainlink's fields: optional seconds, no year.
             let parser = CronParser::builder().seconds(Seconds::Optional).year(Year::Disallowed).build();
-            let cron = parser.parse(normalized).map_err(|e| ScheduleError::Invalid {
-                expression: expression.to_owned(),
-                reason: e.to_string(),
-            })?;
+            let cron = parser
+                .parse(normalized)
+                .map_err(|e| ScheduleError::Invalid { expression: expression.to_owned(), reason: e.to_string() })?;
             Kind::Cron(Box::new(cron))
         };
         let schedule = Self { text: text.to_owned(), kind };
@@ -218,7 +217,9 @@ mod tests {
         let e = |t: &str| t.parse::<Schedule>().unwrap_err();
         assert_eq!(e("0 0 1 1 *"), ScheduleError::MissingTimeZone);
         assert_eq!(e("TZ=UTC 0 0 1 1 *"), ScheduleError::MissingTimeZone);
-        assert!(matches!(e("CRON_TZ=Europe/Paris 0 0 1 1 *"), ScheduleError::UnsupportedTimeZone(z) if z == "Europe/Paris"));
+        assert!(
+            matches!(e("CRON_TZ=Europe/Paris 0 0 1 1 *"), ScheduleError::UnsupportedTimeZone(z) if z == "Europe/Paris")
+        );
         assert_eq!(e("CRON_TZ=UTC"), ScheduleError::Empty);
         assert!(matches!(e("CRON_TZ=UTC 0 0 1 1 * 2030"), ScheduleError::Invalid { .. }), "no year field");
         assert!(matches!(e("CRON_TZ=UTC 61 * * * *"), ScheduleError::Invalid { .. }));

@@ -20,7 +20,7 @@ use alloy::primitives::Address;
 use async_trait::async_trait;
 use linkpool_chain::{TxManager, TxRequest};
 use linkpool_pipeline::{
-    Deps, EthTxError, EthTxOutcome, EthTxRequest, EthTxSender, HttpClients, HttpLimits, ObserverError, RunContext,
+    ChainReader, Deps, EthTxError, EthTxOutcome, EthTxRequest, EthTxSender, HttpClients, HttpLimits, ObserverError, RunContext,
     RunObserver,
     Runner, TaskResult, Value,
 };
@@ -52,6 +52,8 @@ pub struct RunExecutor {
     txm: Arc<TxManager>,
     config: ExecutorConfig,
     http: HttpClients,
+    /// Read-only chain access of `ethcall` and `estimategaslimit`.
+    chain: Arc<dyn ChainReader>,
     inflight: Mutex<HashMap<i64, CancellationToken>>,
 }
 
@@ -67,9 +69,14 @@ fn millis(t: SystemTime) -> i64 {
 
 impl RunExecutor {
     /// A new executor.
-    pub fn new(state: Arc<NodeState>, txm: Arc<TxManager>, config: ExecutorConfig) -> Arc<Self> {
+    pub fn new(
+        state: Arc<NodeState>,
+        txm: Arc<TxManager>,
+        chain: Arc<dyn ChainReader>,
+        config: ExecutorConfig,
+    ) -> Arc<Self> {
         let http = HttpClients::new(&HttpLimits { max_body_bytes: config.max_http_body_bytes, ..HttpLimits::default() });
-        Arc::new(Self { state, txm, config, http, inflight: Mutex::new(HashMap::new()) })
+        Arc::new(Self { state, txm, chain, config, http, inflight: Mutex::new(HashMap::new()) })
     }
 
     /// Restarts every run that was executing when the node stopped.
@@ -243,7 +250,7 @@ impl RunExecutor {
             allow_unrestricted_network_access: self.config.allow_unrestricted_network_access,
             tx_sender: Some(sender),
             default_task_timeout: self.config.default_task_timeout,
-            chain: None,
+            chain: Some(self.chain.clone()),
             bridges: Some(self.state.bridges.clone()),
             resume_url_base: self.state.resume_url_base().map(str::to_owned),
         };

@@ -23,6 +23,7 @@
 
 pub mod api;
 pub mod bridges;
+mod chain_reader;
 mod config;
 mod error;
 pub mod executor;
@@ -35,6 +36,7 @@ pub mod services;
 mod state;
 
 pub use config::{ApiConfig, ChainConfig, DatabaseConfig, KeysConfig, NodeConfig, PipelineConfig, RunsConfig};
+pub use chain_reader::NodeChainReader;
 pub use error::{Error, Result};
 pub use node::{Node, NodeHandle};
 pub use registry::JobRegistry;

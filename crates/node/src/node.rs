@@ -14,6 +14,7 @@ use crate::{
     services::{
         cron::CronService,
         direct_request::{DirectRequestConfig, DirectRequestService},
+        head::HeadTracker,
     },
     Error, NodeConfig, NodeState, Result,
 };
@@ -156,6 +157,7 @@ impl Node {
         let executor = RunExecutor::new(
             state.clone(),
             txm.clone(),
+            Arc::new(crate::NodeChainReader::new(client.clone())),
             ExecutorConfig {
                 default_task_timeout: config.pipeline.default_task_timeout,
                 default_gas_limit: config.chain.default_gas_limit,
@@ -191,6 +193,8 @@ impl Node {
                 tracing::error!(error = %e, "cron service stopped");
             }
         });
+        let heads = HeadTracker::new(state.clone(), client.clone(), config.chain.poll_interval);
+        tasks.spawn(heads.run(shutdown.clone()));
 
         if let Some(retention) = crate::retention::RunRetention::from_config(&config.runs) {
             // Returns on shutdown, between two delete batches at most.

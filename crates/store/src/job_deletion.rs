@@ -9,8 +9,10 @@
 use crate::{codec::now_millis, Result, Store};
 use tracing::{debug, warn};
 
-/// Runs deleted per purge statement: small enough to keep each write lock short.
-const PURGE_BATCH: i64 = 2_000;
+/// Runs deleted per purge statement: small enough to keep each write lock short. With 8 task
+/// runs per run, a batch holds SQLite's write lock about 10 ms; 2,000 held it 30–40 ms, which
+/// other writers of the node waited behind (`linkpool bench runs`, BENCHMARKS.md).
+const PURGE_BATCH: i64 = 500;
 
 impl Store {
     /// Deletes a job: at once, the job and its runs and task runs disappear from every read and

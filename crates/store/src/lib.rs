@@ -21,7 +21,7 @@
 //!
 //! It is safe to call from many tasks at once. The only task it spawns is the purge after
 //! [`Store::delete_job`]: deleting a job hides it and its runs at once (one row update), then a
-//! background task deletes the rows in batches of 2,000 runs ([`Store::purge_deleted_jobs`];
+//! background task deletes the rows in batches of 500 runs ([`Store::purge_deleted_jobs`];
 //! call it at startup to finish a purge a restart interrupted). One cascading statement over
 //! 100k runs would take seconds and, on SQLite, hold the write lock all that time.
 //!

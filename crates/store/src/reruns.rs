@@ -46,10 +46,11 @@ impl Store {
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING {RUN_COLUMNS}"
         );
         for _ in 0..KEY_ATTEMPTS {
-            let previous: i64 = with_pool!(self, |p| sqlx::query_scalar("SELECT COUNT(*) FROM runs WHERE rerun_of = $1")
-                .bind(id)
-                .fetch_one(p)
-                .await)?;
+            let previous: i64 =
+                with_pool!(self, |p| sqlx::query_scalar("SELECT COUNT(*) FROM runs WHERE rerun_of = $1")
+                    .bind(id)
+                    .fetch_one(p)
+                    .await)?;
             let key = format!("rerun:{id}:{}", previous + 1);
             let row: Option<RunRow> = with_pool!(self, |p| sqlx::query_as(&insert)
                 .bind(id)

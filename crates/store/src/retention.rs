@@ -55,7 +55,11 @@ impl Store {
     /// `keep_completed_per_job` of each job are deleted, oldest first; runs in other statuses stay. `should_stop` is
     /// checked before each batch, so a shutdown interrupts a long pass between two statements;
     /// what is left is deleted by the next pass. `keep_completed_per_job == 0` does nothing.
-    pub async fn prune_runs(&self, policy: &RetentionPolicy, should_stop: impl Fn() -> bool) -> Result<RetentionReport> {
+    pub async fn prune_runs(
+        &self,
+        policy: &RetentionPolicy,
+        should_stop: impl Fn() -> bool,
+    ) -> Result<RetentionReport> {
         let mut report = RetentionReport::default();
         if policy.keep_completed_per_job == 0 {
             return Ok(report);

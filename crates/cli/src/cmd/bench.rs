@@ -28,6 +28,17 @@ pub(crate) enum BenchCommand {
     /// Peak RSS: largest VmHWM of the node processes. Exits non-zero unless
     /// every request was fulfilled exactly once, with no duplicate transaction.
     Scale(super::bench_scale::ScaleArgs),
+    /// Run management on a big runs table: list latency, job deletion, purge, retention.
+    ///
+    /// Fills a job with --runs runs (default 100,000, with 8 task runs each)
+    /// in a temporary SQLite database, and in each --database-url PostgreSQL
+    /// database (which must hold no jobs). Then times: a page of `runs list`
+    /// (by job, by job and status, deep in the table via the cursor);
+    /// `delete_job` (the runs must be hidden at once); the background purge;
+    /// and a retention pass over a second job as big (keeping --keep completed
+    /// runs). While the purge and the retention pass run, a probe inserts a
+    /// run every 5 ms and reports how long those inserts waited.
+    Runs(super::bench_runs::RunsBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +100,7 @@ impl BenchCommand {
                 }
             }
             Self::Scale(a) => a.run().await?,
+            Self::Runs(a) => a.run().await?,
         }
         Ok(())
     }

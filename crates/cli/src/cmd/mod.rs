@@ -1,7 +1,9 @@
 //! Subcommands: one file each.
 
 mod bench;
+mod bench_runs;
 mod bench_scale;
+mod bridges;
 mod devnet;
 mod jobs;
 mod keys;
@@ -34,6 +36,9 @@ pub(crate) enum Command {
     /// Create, list, show and delete jobs on a running node.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
+    /// Register, list and remove external adapters (bridges) on a running node.
+    #[command(subcommand)]
+    Bridges(bridges::BridgesCommand),
     /// List and inspect pipeline runs on a running node.
     #[command(subcommand)]
     Runs(runs::RunsCommand),
@@ -51,6 +56,7 @@ impl Command {
             Self::Node(a) => a.run().await,
             Self::Devnet(a) => a.run().await,
             Self::Jobs(c) => c.run().await,
+            Self::Bridges(c) => c.run().await,
             Self::Runs(c) => c.run().await,
             Self::Keys(c) => c.run().await,
             Self::Bench(c) => c.run().await,

@@ -165,8 +165,14 @@ fn print_run(r: &Value, full: bool) {
         print!(" (rerun of run {of})");
     }
     println!();
-    println!("created {}, finished {}, took {}", time(&r["createdAt"]), time(&r["finishedAt"]), millis(&r["durationMs"]));
-    let reruns: Vec<String> = array(&r["reruns"]).iter().map(|x| format!("{} ({})", x["id"], s(&x["status"]))).collect();
+    println!(
+        "created {}, finished {}, took {}",
+        time(&r["createdAt"]),
+        time(&r["finishedAt"]),
+        millis(&r["durationMs"])
+    );
+    let reruns: Vec<String> =
+        array(&r["reruns"]).iter().map(|x| format!("{} ({})", x["id"], s(&x["status"]))).collect();
     if !reruns.is_empty() {
         println!("reruns: {}", reruns.join(", "));
     }

@@ -10,7 +10,20 @@ fn sixty_requests_survive_two_sigkills_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("scale");
     let out = Command::new(env!("CARGO_BIN_EXE_linkpool"))
-        .args(["bench", "scale", "--requests", "60", "--kills", "2", "--seed", "42", "--json", "--data-dir"])
+        .args([
+            "bench",
+            "scale",
+            "--requests",
+            "60",
+            "--rate",
+            "30",
+            "--kills",
+            "2",
+            "--seed",
+            "42",
+            "--json",
+            "--data-dir",
+        ])
         .arg(&data_dir)
         .env("RUST_LOG", "warn")
         .output()

@@ -3,3 +3,4 @@
 mod bench_scale;
 mod commands;
 mod crash;
+mod runs;

@@ -2,8 +2,13 @@
 //! a real node and real HTTP data sources.
 
 mod bad_input;
+mod bridges;
+mod chain_tasks;
 mod compat;
+mod cron;
 mod direct_request;
 mod harness;
 mod postgres;
+mod runs_api;
 mod scenarios;
+mod webhook;

@@ -37,7 +37,8 @@ fn docs_cron_is_accepted_verbatim() {
 
 #[test]
 fn seconds_field_and_shortcuts() {
-    for schedule in ["CRON_TZ=UTC * * * * * *", "CRON_TZ=UTC */5 * * * *", "CRON_TZ=UTC @hourly", "CRON_TZ=UTC @every 1m"]
+    for schedule in
+        ["CRON_TZ=UTC * * * * * *", "CRON_TZ=UTC */5 * * * *", "CRON_TZ=UTC @hourly", "CRON_TZ=UTC @every 1m"]
     {
         let spec = JobSpec::from_toml(&with_schedule(schedule)).unwrap_or_else(|e| panic!("{schedule}: {e}"));
         let JobSpec::Cron(c) = spec else { panic!("not a cron job") };
@@ -94,9 +95,13 @@ fn directrequest_fields_are_unknown_to_cron() {
 #[test]
 fn log_variables_are_not_cron_variables_but_roots_are_checked() {
     // `jobRun` is a root for every job type; what is under it is only known at run time.
-    let ok = DOCS_CRON.replace("ds_parse [type=jsonparse path=\"data,price\"];", "ds_parse [type=jsonparse path=\"data,price\" data=\"$(jobRun.meta)\"];");
+    let ok = DOCS_CRON.replace(
+        "ds_parse [type=jsonparse path=\"data,price\"];",
+        "ds_parse [type=jsonparse path=\"data,price\" data=\"$(jobRun.meta)\"];",
+    );
     JobSpec::from_toml(&ok).expect("jobRun root");
-    let e = err(&DOCS_CRON.replace("ds_multiply [type=multiply times=100];", "ds_multiply [type=multiply times=\"$(jobz.x)\"];"));
+    let e = err(&DOCS_CRON
+        .replace("ds_multiply [type=multiply times=100];", "ds_multiply [type=multiply times=\"$(jobz.x)\"];"));
     assert_eq!(e.field.as_deref(), Some("observationSource"));
     assert!(e.message.contains("jobz"), "{e}");
     assert_eq!(e.line, Some(8), "{e}");

@@ -67,7 +67,8 @@ fn external_initiator_without_name_or_listed_twice() {
 
 #[test]
 fn schedule_is_not_a_webhook_field() {
-    let e = err(&DOCS_WEBHOOK.replace("schemaVersion   = 1\n", "schemaVersion   = 1\nschedule = \"CRON_TZ=UTC @daily\"\n"));
+    let e =
+        err(&DOCS_WEBHOOK.replace("schemaVersion   = 1\n", "schemaVersion   = 1\nschedule = \"CRON_TZ=UTC @daily\"\n"));
     assert_eq!(e.field.as_deref(), Some("schedule"), "{e}");
     assert_eq!(e.line, Some(3), "{e}");
 }

@@ -202,17 +202,18 @@ pub(super) async fn resume(
         .filter(|t| t.finished_at.is_some())
         .map(|t| t.task_id)
         .collect();
-    let waiting: Vec<(&TaskSpec, String)> = bridge_tasks(&spec)
+    let candidates: Vec<(&TaskSpec, String)> = bridge_tasks(&spec)
         .filter(|(t, _)| t.attr("async").is_some_and(|a| a.raw().trim().eq_ignore_ascii_case("true")))
         .filter(|(t, _)| q.task.as_deref().is_none_or(|id| id == t.id))
-        .filter(|(t, _)| !finished.contains(&t.id))
         .collect();
-    let (task, bridge_name) = match waiting.as_slice() {
-        [one] => one.clone(),
-        [] => return Err(ApiError::NotFound(format!("an async bridge task waiting in run {run_id}"))),
-        _ => {
+    let waiting: Vec<&(&TaskSpec, String)> = candidates.iter().filter(|(t, _)| !finished.contains(&t.id)).collect();
+    let (task, bridge_name) = match (candidates.as_slice(), waiting.as_slice()) {
+        ([], _) => return Err(ApiError::NotFound(format!("an async bridge task in run {run_id}"))),
+        (_, [one]) => (*one).clone(),
+        ([one], []) => one.clone(),
+        (_, _) => {
             return Err(ApiError::BadRequest(format!(
-                "run {run_id} waits on several async tasks: add ?task=<taskId> (the responseURL carries it)"
+                "run {run_id} has several async tasks: add ?task=<taskId> (the responseURL carries it)"
             )))
         }
     };
@@ -220,6 +221,9 @@ pub(super) async fn resume(
         state.store.get_bridge(&bridge_name).await?.ok_or_else(|| ApiError::NotFound(format!("bridge {bridge_name}")))?;
     if presented.is_empty() || hash_token(&presented) != bridge.incoming_token_hash {
         return Err(ApiError::Unauthorized);
+    }
+    if finished.contains(&task.id) || run.status.is_terminal() {
+        return Err(ApiError::Conflict(format!("task {} of run {run_id} already has its answer", task.id)));
     }
     let answer: Value = parse_body(&body)?;
     let Some(obj) = answer.as_object() else {

@@ -157,8 +157,7 @@ pub(super) async fn list(
         None => None,
     };
     // one extra row tells whether another page exists
-    let mut runs =
-        state.store.list_runs(&RunFilter { job_id, status, limit: limit + 1, before_id: q.before }).await?;
+    let mut runs = state.store.list_runs(&RunFilter { job_id, status, limit: limit + 1, before_id: q.before }).await?;
     let more = runs.len() as i64 > limit;
     runs.truncate(limit as usize);
     let next = if more { runs.last().map(|r| r.id) } else { None };

@@ -134,7 +134,12 @@ async fn schedule(fire: Fire, spec: Arc<JobSpec>, stop: CancellationToken) {
         // except one that is due right now.
         let now = now_secs();
         if let Some(next) = cron.schedule.next_after(at).filter(|n| *n < now - 1) {
-            tracing::warn!(job = fire.job_id, from = next, until = now - 1, "cron fell behind; skipping missed fire times");
+            tracing::warn!(
+                job = fire.job_id,
+                from = next,
+                until = now - 1,
+                "cron fell behind; skipping missed fire times"
+            );
         }
         after = at.max(now - 1);
     }

@@ -2,3 +2,4 @@
 
 pub mod cron;
 pub mod direct_request;
+pub mod head;

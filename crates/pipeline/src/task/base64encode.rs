@@ -7,12 +7,8 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use super::{context::coerce, no_validation, Task, TaskContext, TaskKind};
 use crate::{error::TaskError, value::Value};
 
-pub(crate) const KIND: TaskKind = TaskKind {
-    name: "base64encode",
-    required: &[],
-    validate: no_validation,
-    build: |_, _| Ok(Box::new(Base64Encode)),
-};
+pub(crate) const KIND: TaskKind =
+    TaskKind { name: "base64encode", required: &[], validate: no_validation, build: |_, _| Ok(Box::new(Base64Encode)) };
 
 struct Base64Encode;
 
@@ -26,7 +22,10 @@ impl Task for Base64Encode {
                 coerce("input", other.as_bytes())?.to_vec()
             }
             other => {
-                return Err(TaskError::invalid("input", format!("expected a string or bytes, got {}", other.type_name())))
+                return Err(TaskError::invalid(
+                    "input",
+                    format!("expected a string or bytes, got {}", other.type_name()),
+                ))
             }
         };
         Ok(Value::String(STANDARD.encode(bytes)))

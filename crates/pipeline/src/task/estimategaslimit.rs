@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive};
+use bigdecimal::{num_bigint::Sign, BigDecimal, RoundingMode, ToPrimitive};
 
 use super::{
     context::coerce,
@@ -55,7 +55,7 @@ impl Task for EstimateGasLimit {
             Some(v) => coerce("multiplier", v.as_decimal())?,
             None => BigDecimal::from(1),
         };
-        if multiplier <= BigDecimal::from(0) {
+        if multiplier.sign() != Sign::Plus {
             return Err(TaskError::invalid("multiplier", "must be positive"));
         }
         let request = EthCallRequest {

@@ -186,7 +186,10 @@ mod tests {
     fn revert_data_is_kept_only_when_extracting() {
         let data = format!("0x{}", hex::encode(Revert::from("no funds").abi_encode()));
         let e = ChainReadError { message: format!("execution reverted{REVERT_DATA_MARKER}{data}"), reverted: true };
-        assert_eq!(call_error(e.clone(), false), TaskError::ChainCall { message: "execution reverted".into(), reverted: true });
+        assert_eq!(
+            call_error(e.clone(), false),
+            TaskError::ChainCall { message: "execution reverted".into(), reverted: true }
+        );
         let TaskError::ChainCall { message, reverted: true } = call_error(e, true) else { panic!() };
         assert_eq!(message, format!("execution reverted; revert reason: no funds{REVERT_DATA_MARKER}{data}"));
         assert_eq!(revert_reason("0xdeadbeef00").unwrap(), "custom error 0xdeadbeef");

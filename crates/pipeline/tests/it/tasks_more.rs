@@ -71,10 +71,7 @@ async fn base64_failures() {
     assert_eq!(invalid_param(error_of(src).await), "input");
     let src = "m [type=multiply input=1 times=2]\ne [type=base64encode]\nm -> e";
     assert_eq!(invalid_param(error_of(src).await), "input");
-    assert_eq!(
-        error_of(r#"t [type="base64encode"]"#).await,
-        TaskError::MissingParameter { name: "input".into() }
-    );
+    assert_eq!(error_of(r#"t [type="base64encode"]"#).await, TaskError::MissingParameter { name: "input".into() });
 }
 
 #[tokio::test]
@@ -158,7 +155,10 @@ async fn lessthan_failures() {
         Pipeline::parse(r#"t [type="lessthan" left="3"]"#),
         Err(PipelineError::MissingAttribute { attribute, .. }) if attribute == "right"
     ));
-    assert_eq!(error_of(r#"t [type="lessthan" right="10"]"#).await, TaskError::MissingParameter { name: "left".into() });
+    assert_eq!(
+        error_of(r#"t [type="lessthan" right="10"]"#).await,
+        TaskError::MissingParameter { name: "left".into() }
+    );
     let src = "u [type=uppercase input=ten]\nt [type=lessthan right=10]\nu -> t";
     assert_eq!(invalid_param(error_of(src).await), "left");
 }
@@ -193,7 +193,8 @@ async fn lookup_failures() {
 #[tokio::test]
 async fn merge() {
     // Docs example.
-    let src = r#"merge [type="merge" left="{\"foo\":\"abc\", \"bar\":\"123\"}" right="{\"bar\":\"xyz\", \"biz\":\"buzz\"}"]"#;
+    let src =
+        r#"merge [type="merge" left="{\"foo\":\"abc\", \"bar\":\"123\"}" right="{\"bar\":\"xyz\", \"biz\":\"buzz\"}"]"#;
     let expected = map(&[("foo", "abc".into()), ("bar", "xyz".into()), ("biz", "buzz".into())]);
     assert_eq!(output_of(src).await, expected);
     // `left` defaults to the input; a null on the right overwrites; right may hold variables.
@@ -326,14 +327,23 @@ async fn ethabidecode() {
 #[tokio::test]
 async fn ethabidecode_failures() {
     // Too short for the declared arguments.
-    assert!(matches!(error_of(r#"d [type=ethabidecode abi="uint256 a, uint256 b" data="0x01"]"#).await, TaskError::Abi { .. }));
+    assert!(matches!(
+        error_of(r#"d [type=ethabidecode abi="uint256 a, uint256 b" data="0x01"]"#).await,
+        TaskError::Abi { .. }
+    ));
     // A dynamic offset pointing past the end.
     let word = format!("0x{}", "ff".repeat(32));
-    assert!(matches!(error_of(&format!("d [type=ethabidecode abi=\"bytes b\" data=\"{word}\"]")).await, TaskError::Abi { .. }));
+    assert!(matches!(
+        error_of(&format!("d [type=ethabidecode abi=\"bytes b\" data=\"{word}\"]")).await,
+        TaskError::Abi { .. }
+    ));
     assert_eq!(invalid_attribute(r#"d [type=ethabidecode abi="uint256" data="0x"]"#), "abi");
     assert_eq!(invalid_attribute(r#"d [type=ethabidecode abi="balanceOf(uint256 b)" data="0x"]"#), "abi");
     assert_eq!(invalid_param(error_of(r#"d [type=ethabidecode abi="uint256 a" data="0xzz"]"#).await), "data");
-    assert_eq!(error_of(r#"d [type=ethabidecode abi="uint256 a"]"#).await, TaskError::MissingParameter { name: "data".into() });
+    assert_eq!(
+        error_of(r#"d [type=ethabidecode abi="uint256 a"]"#).await,
+        TaskError::MissingParameter { name: "data".into() }
+    );
 }
 
 fn encode2(abi: &str, data: &str) -> String {
@@ -345,9 +355,13 @@ fn encode2(abi: &str, data: &str) -> String {
 async fn ethabiencode2() {
     let abi = r#"{"name": "foo_Bar__3928", "inputs": [{"name": "u", "type": "uint256"}, {"name": "b", "type": "bool"}, {"name": "i", "type": "int256"}, {"name": "s", "type": "string"}], "stateMutability": "view", "type": "function", "outputs": []}"#;
     let out = output_of(&encode2(abi, r#"{"u": 123, "b": true, "i": -321, "s": "foo bar baz"}"#)).await;
-    let expected =
-        foo_Bar__3928Call { u: U256::from(123), b: true, i: alloy::primitives::I256::try_from(-321i64).unwrap(), s: "foo bar baz".into() }
-            .abi_encode();
+    let expected = foo_Bar__3928Call {
+        u: U256::from(123),
+        b: true,
+        i: alloy::primitives::I256::try_from(-321i64).unwrap(),
+        s: "foo bar baz".into(),
+    }
+    .abi_encode();
     assert_eq!(out, bytes(&expected));
     // Tuples as a map by component name or as an array; arrays of tuples; fixed arrays.
     let pair = r#"{"name": "value", "type": "tuple", "components": [{"name": "first", "type": "bytes32"}, {"name": "last", "type": "bool"}]}"#;
@@ -371,7 +385,11 @@ async fn ethabiencode2() {
     .abi_encode();
     assert_eq!(output_of(&encode2(&abi, &data)).await, bytes(&expected));
     // No name: no selector. No inputs: the selector alone.
-    let out = output_of(&encode2(r#"{"inputs": [{"name": "a", "type": "address"}]}"#, r#"{"a": "0x00000000000000000000000000000000000000ff"}"#)).await;
+    let out = output_of(&encode2(
+        r#"{"inputs": [{"name": "a", "type": "address"}]}"#,
+        r#"{"a": "0x00000000000000000000000000000000000000ff"}"#,
+    ))
+    .await;
     assert_eq!(out, bytes(&Address::with_last_byte(0xff).abi_encode()));
     assert_eq!(output_of(&encode2(r#"{"name": "noArgs"}"#, "")).await, bytes(&noArgsCall {}.abi_encode()));
     // Values from upstream tasks.

@@ -49,10 +49,16 @@ async fn rerun_creates_one_new_run_linked_to_the_original(db: &TestDb) {
     db.finish_run(rerun.id, RunStatus::Errored, None, Some("again".to_owned())).await.unwrap();
     let second = db.insert_rerun(original.id, false).await.unwrap();
     assert_eq!(second.idempotency_key, format!("rerun:{}:2", original.id));
-    assert_eq!(db.reruns_of(original.id).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>(), [rerun.id, second.id]);
+    assert_eq!(
+        db.reruns_of(original.id).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>(),
+        [rerun.id, second.id]
+    );
     // a failed rerun can itself be rerun
     let of_rerun = db.insert_rerun(rerun.id, false).await.unwrap();
-    assert_eq!((of_rerun.rerun_of, of_rerun.idempotency_key.clone()), (Some(rerun.id), format!("rerun:{}:1", rerun.id)));
+    assert_eq!(
+        (of_rerun.rerun_of, of_rerun.idempotency_key.clone()),
+        (Some(rerun.id), format!("rerun:{}:1", rerun.id))
+    );
 
     // cancelled runs can be rerun as well
     let cancelled = failed_run(db, j.id, "log:2", RunStatus::Cancelled).await;

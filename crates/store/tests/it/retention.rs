@@ -64,8 +64,24 @@ async fn retention_keeps_newest_completed_and_every_failed_run(db: &TestDb) {
     let b = job(db, "b").await;
     // 12 completed runs interleaved with failures and live runs
     let pattern = [
-        Completed, Errored, Completed, Cancelled, Completed, Completed, Running, Completed, Errored, Completed,
-        Completed, Suspended, Completed, Completed, Completed, Completed, PendingConfirmations, Completed,
+        Completed,
+        Errored,
+        Completed,
+        Cancelled,
+        Completed,
+        Completed,
+        Running,
+        Completed,
+        Errored,
+        Completed,
+        Completed,
+        Suspended,
+        Completed,
+        Completed,
+        Completed,
+        Completed,
+        PendingConfirmations,
+        Completed,
     ];
     let runs_a = runs_with(db, a.id, &pattern).await;
     let runs_b = runs_with(db, b.id, &[Completed, Completed, Errored]).await;
