@@ -193,7 +193,8 @@ fn print_run(r: &Value, full: bool) {
         .collect();
     println!("{}", table::render(&["TASK", "TYPE", "STATUS", "TOOK"], &rows));
     for t in array(&r["tasks"]) {
-        println!("\n{} ({}): {}", s(&t["taskId"]), s(&t["type"]), s(&t["status"]));
+        let took = if t["durationMs"].is_null() { String::new() } else { format!(" in {}", millis(&t["durationMs"])) };
+        println!("\n{} ({}): {}{took}", s(&t["taskId"]), s(&t["type"]), s(&t["status"]));
         for input in array(&t["inputs"]) {
             let value = if input["error"].is_null() {
                 cut(&input["output"])
@@ -206,9 +207,6 @@ fn print_run(r: &Value, full: bool) {
             println!("  error  {}", cut(&t["error"]));
         } else if !t["output"].is_null() {
             println!("  output {}", cut(&t["output"]));
-        }
-        if !t["startedAt"].is_null() {
-            println!("  time   {} → {} ({})", time(&t["startedAt"]), time(&t["finishedAt"]), millis(&t["durationMs"]));
         }
     }
 }

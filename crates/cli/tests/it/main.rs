@@ -1,6 +1,7 @@
 //! Tests of the `linkpool` binary as a separate process.
 
 mod bench_scale;
+mod bridges;
 mod commands;
 mod crash;
 mod runs;

@@ -1,44 +1,57 @@
 //! Task types: the [`Task`] trait, the [`TaskKind`] descriptors and the [`TaskRegistry`].
 //!
-//! Adding a task type = one file defining a `KIND: TaskKind` + one line in [`TaskRegistry::builtin`].
+//! Adding a task type = one file defining a `KIND: TaskKind` + its name in `builtin_tasks!`.
 //! A kind's `build` receives the runner's [`Deps`], so tasks get their dependencies (HTTP client,
 //! transaction sender) when they are built.
 
 mod context;
 
-mod any;
-mod bridge;
-mod cborparse;
-mod divide;
-mod ethabidecodelog;
-mod ethabiencode;
-mod ethtx;
-mod http;
-mod jsonparse;
-mod mean;
-mod median;
-mod mode;
-mod multiply;
-mod sum;
-
-mod base64decode;
-mod base64encode;
-mod conditional;
-mod estimategaslimit;
-mod ethabidecode;
-mod ethabiencode2;
-mod ethcall;
-mod hexdecode;
-mod hexencode;
-mod length;
-mod lessthan;
-mod lookup;
-mod lowercase;
-mod merge;
-mod trimmedmean;
-mod uppercase;
 
 pub(crate) mod aggregate;
+
+/// The built-in task types: one module each, named by its `type`. Adding a task type is one
+/// file (`src/task/<type>.rs` defining `pub(crate) const KIND: TaskKind`) plus its name here.
+macro_rules! builtin_tasks {
+    ($($name:ident,)*) => {
+        $(mod $name;)*
+
+        /// The [`TaskKind`] of every built-in task type.
+        const BUILTIN: &[TaskKind] = &[$($name::KIND,)*];
+    };
+}
+
+builtin_tasks! {
+    any,
+    base64decode,
+    base64encode,
+    bridge,
+    cborparse,
+    conditional,
+    divide,
+    estimategaslimit,
+    ethabidecode,
+    ethabidecodelog,
+    ethabiencode,
+    ethabiencode2,
+    ethcall,
+    ethtx,
+    hexdecode,
+    hexencode,
+    http,
+    jsonparse,
+    length,
+    lessthan,
+    lookup,
+    lowercase,
+    mean,
+    median,
+    merge,
+    mode,
+    multiply,
+    sum,
+    trimmedmean,
+    uppercase,
+}
 
 use std::collections::BTreeMap;
 
@@ -121,36 +134,9 @@ impl TaskRegistry {
     /// The built-in task types.
     pub fn builtin() -> Self {
         let mut r = Self::empty();
-        r.register(any::KIND);
-        r.register(bridge::KIND);
-        r.register(cborparse::KIND);
-        r.register(divide::KIND);
-        r.register(ethabidecodelog::KIND);
-        r.register(ethabiencode::KIND);
-        r.register(ethtx::KIND);
-        r.register(http::KIND);
-        r.register(jsonparse::KIND);
-        r.register(mean::KIND);
-        r.register(median::KIND);
-        r.register(mode::KIND);
-        r.register(multiply::KIND);
-        r.register(sum::KIND);
-        r.register(base64decode::KIND);
-        r.register(base64encode::KIND);
-        r.register(conditional::KIND);
-        r.register(estimategaslimit::KIND);
-        r.register(ethabidecode::KIND);
-        r.register(ethabiencode2::KIND);
-        r.register(ethcall::KIND);
-        r.register(hexdecode::KIND);
-        r.register(hexencode::KIND);
-        r.register(length::KIND);
-        r.register(lessthan::KIND);
-        r.register(lookup::KIND);
-        r.register(lowercase::KIND);
-        r.register(merge::KIND);
-        r.register(trimmedmean::KIND);
-        r.register(uppercase::KIND);
+        for kind in BUILTIN {
+            r.register(*kind);
+        }
         r
     }
 
