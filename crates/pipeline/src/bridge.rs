@@ -147,6 +147,16 @@ pub enum AdapterAnswer {
 /// - anything that is not a JSON object fails with [`TaskError::Json`] (serde_json refuses
 ///   nesting deeper than 128 instead of recursing without bound).
 pub fn parse_adapter_response(http_status: u16, pending_header: bool, body: &[u8]) -> Result<AdapterAnswer, TaskError> {
+    // An error status wins over whatever the body holds (an HTML error page, say), so that a
+    // 5xx stays retryable.
+    if http_status >= 400 {
+        let text = String::from_utf8_lossy(body);
+        let message = serde_json::from_str::<Json>(&text)
+            .ok()
+            .and_then(|j| j.as_object().and_then(error_message))
+            .unwrap_or_else(|| truncate(&text));
+        return Err(TaskError::Adapter { status: http_status, message });
+    }
     let text = std::str::from_utf8(body).map_err(|e| TaskError::Json { message: format!("not UTF-8: {e}") })?;
     let json: Option<Json> = if text.trim().is_empty() {
         None
@@ -155,10 +165,6 @@ pub fn parse_adapter_response(http_status: u16, pending_header: bool, body: &[u8
     };
     let obj = json.as_ref().and_then(Json::as_object);
     let pending = pending_header || obj.and_then(|o| o.get("pending")).is_some_and(|p| p.as_bool() == Some(true));
-    if http_status >= 400 {
-        let message = obj.and_then(error_message).unwrap_or_else(|| truncate(text));
-        return Err(TaskError::Adapter { status: http_status, message });
-    }
     if pending && (200..300).contains(&http_status) {
         return Ok(AdapterAnswer::Pending);
     }

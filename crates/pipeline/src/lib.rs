@@ -17,6 +17,9 @@
 //!   `lowercase`, `uppercase`, `hexencode`, `hexdecode`, `base64encode`, `base64decode`, and our
 //!   `trimmedmean` (mean without the ⌊n/4⌋ lowest and highest values by default). A [`TaskKind`]
 //!   builds a [`Task`] with its dependencies ([`Deps`]).
+//! - [`net_guard`] keeps `http` tasks off loopback and private networks unless allowed: a guarded
+//!   client ([`HttpClients`]) whose resolver drops restricted addresses when connecting (DNS
+//!   rebinding cannot slip one in), with IP literals and redirects checked as well.
 //! - [`Runner::run`] executes the DAG: independent branches concurrently inside the caller's
 //!   future (it spawns nothing), error propagation as in Chainlink, results reported to a
 //!   [`RunObserver`] before children start, and resumption from previously persisted results.

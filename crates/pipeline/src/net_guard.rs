@@ -195,8 +195,7 @@ impl HttpClients {
             .redirect(redirect_policy(limits.max_redirects, true))
             .no_proxy()
             .build()?;
-        let unrestricted =
-            reqwest::Client::builder().redirect(redirect_policy(limits.max_redirects, false)).build()?;
+        let unrestricted = reqwest::Client::builder().redirect(redirect_policy(limits.max_redirects, false)).build()?;
         Ok(Self { guarded, unrestricted })
     }
 

@@ -166,37 +166,36 @@ impl Pipeline {
     }
 
     fn check_task_references(&mut self) -> Result<(), PipelineError> {
-        // ancestors[i] holds the positions of every task upstream of task i.
-        let mut ancestors: Vec<HashSet<usize>> = Vec::with_capacity(self.tasks.len());
-        for t in &self.tasks {
-            let mut set = HashSet::new();
-            for p in &t.parents {
-                let pi = self.by_id[p];
-                set.insert(pi);
-                set.extend(ancestors[pi].iter().copied());
-            }
-            ancestors.push(set);
-        }
+        // Upstream sets are only built for tasks that reference other tasks, one at a time, so
+        // memory stays linear in the pipeline size whatever its shape.
         for (i, t) in self.tasks.iter().enumerate() {
+            let mut upstream: Option<HashSet<usize>> = None;
             for attr in t.attributes.values() {
                 for v in attr.template.vars() {
-                    if let Some(&ri) = self.by_id.get(&v.root) {
-                        if ri == i {
-                            return Err(undefined(t, attr, v, "a task cannot reference its own result".into()));
-                        }
-                        if !ancestors[i].contains(&ri) {
-                            return Err(undefined(
-                                t,
-                                attr,
-                                v,
-                                format!("task `{}` is not upstream of `{}`", v.root, t.id),
-                            ));
-                        }
+                    let Some(&ri) = self.by_id.get(&v.root) else { continue };
+                    if ri == i {
+                        return Err(undefined(t, attr, v, "a task cannot reference its own result".into()));
+                    }
+                    let up = upstream.get_or_insert_with(|| self.upstream_of(i));
+                    if !up.contains(&ri) {
+                        return Err(undefined(t, attr, v, format!("task `{}` is not upstream of `{}`", v.root, t.id)));
                     }
                 }
             }
         }
         Ok(())
+    }
+
+    /// Positions of every task upstream of task `i` (a walk over parents).
+    fn upstream_of(&self, i: usize) -> HashSet<usize> {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<usize> = self.tasks[i].parents.iter().map(|p| self.by_id[p]).collect();
+        while let Some(p) = stack.pop() {
+            if seen.insert(p) {
+                stack.extend(self.tasks[p].parents.iter().map(|q| self.by_id[q]));
+            }
+        }
+        seen
     }
 }
 

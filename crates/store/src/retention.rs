@@ -70,18 +70,21 @@ impl Store {
                 .await)?;
         for job_id in jobs {
             let mut pruned = false;
+            // Each batch starts after the last id the previous one deleted: on PostgreSQL the
+            // deleted rows stay in the index until vacuumed, and rescanning them from the start
+            // made every batch slower than the one before.
+            let mut after_id = 0;
             loop {
                 if should_stop() {
                     report.stopped = true;
                     return Ok(report);
                 }
                 let started = Instant::now();
-                let deleted = self.prune_job_runs_batch(job_id, policy).await?;
-                if deleted == 0 {
-                    break;
-                }
+                let deleted = self.prune_batch(job_id, policy, after_id).await?;
+                let Some(&last) = deleted.iter().max() else { break };
+                after_id = last;
                 report.longest_batch = report.longest_batch.max(started.elapsed());
-                report.runs_deleted += deleted;
+                report.runs_deleted += deleted.len() as u64;
                 report.batches += 1;
                 pruned = true;
                 // let the node's other writers take the lock between batches
@@ -98,24 +101,43 @@ impl Store {
     /// `policy.keep_completed_per_job`, in one statement. Returns how many it deleted (0 when the
     /// job is within the policy, or when `keep_completed_per_job == 0`).
     pub async fn prune_job_runs_batch(&self, job_id: i64, policy: &RetentionPolicy) -> Result<u64> {
+        Ok(self.prune_batch(job_id, policy, 0).await?.len() as u64)
+    }
+
+    /// [`Store::prune_job_runs_batch`] among runs with `id > after_id`; the ids it deleted.
+    async fn prune_batch(&self, job_id: i64, policy: &RetentionPolicy, after_id: i64) -> Result<Vec<i64>> {
         if policy.keep_completed_per_job == 0 {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let keep = i64::try_from(policy.keep_completed_per_job).unwrap_or(i64::MAX);
         let batch = i64::from(policy.batch_size.max(1));
         // The cutoff is the newest completed run beyond the `keep` newest (NULL if there are not
         // that many, and then nothing matches). Both lookups walk the (job_id, status, id) index.
-        let sql = "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE job_id = $1 AND status = $2 \
+        let sql = "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE job_id = $1 AND status = $2 AND id > $5 \
                    AND id <= (SELECT id FROM runs WHERE job_id = $1 AND status = $2 ORDER BY id DESC LIMIT 1 OFFSET $3) \
-                   ORDER BY id LIMIT $4)";
-        let deleted = with_pool!(self, |p| sqlx::query(sql)
+                   ORDER BY id LIMIT $4) RETURNING id";
+        let deleted: Vec<i64> = with_pool!(self, |p| sqlx::query_scalar(sql)
             .bind(job_id)
             .bind(RunStatus::Completed.as_str())
             .bind(keep)
             .bind(batch)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+            .bind(after_id)
+            .fetch_all(p)
+            .await)?;
         Ok(deleted)
+    }
+}
+
+impl Store {
+    /// Refreshes PostgreSQL's planner statistics of the runs tables (`ANALYZE`), as autovacuum
+    /// does within a minute or so of a bulk change. Until then, right after a bulk load, the
+    /// planner may pick a slow plan for run listings (a benchmark measured 37 ms instead of
+    /// 0.1 ms for a page of errored runs). A no-op on SQLite, whose planner needs no statistics
+    /// for these queries.
+    pub async fn analyze(&self) -> Result<()> {
+        if let crate::DbPool::Postgres(p) = self.pool() {
+            sqlx::query("ANALYZE jobs, runs, task_runs").execute(p).await?;
+        }
+        Ok(())
     }
 }

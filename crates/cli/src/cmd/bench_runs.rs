@@ -246,6 +246,9 @@ impl RunsBenchArgs {
         let started = Instant::now();
         fill(&store, doomed, self.runs, self.tasks).await?;
         let insert = started.elapsed();
+        // PostgreSQL: the statistics autovacuum would have gathered a minute later (without them
+        // the planner picks slow plans right after a bulk load); nothing on SQLite
+        store.analyze().await?;
 
         progress("list latency".into());
         let mid = self.middle_id(&store, doomed).await?;
@@ -283,6 +286,7 @@ impl RunsBenchArgs {
         progress(format!("inserting {} more runs for the retention pass", self.runs));
         let pruned = new_job(&store, "bench retention").await?;
         fill(&store, pruned, self.runs, self.tasks).await?;
+        store.analyze().await?;
         progress("retention pass".into());
         let policy = RetentionPolicy { keep_completed_per_job: self.keep, batch_size: RETENTION_BATCH };
         let ((retention, pass), probe_retention) = probe(&store, probe_job, async {

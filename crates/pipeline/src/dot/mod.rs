@@ -134,8 +134,10 @@ impl Parser {
 
     fn parse(mut self) -> Result<DotGraph, PipelineError> {
         let mut g = DotGraph::default();
-        let mention = |g: &mut DotGraph, id: &str, pos: Position| {
-            if !g.mentions.iter().any(|(m, _)| m == id) {
+        // A set beside the ordered list keeps big pipelines linear to parse.
+        let mut seen = std::collections::HashSet::new();
+        let mut mention = |g: &mut DotGraph, id: &str, pos: Position| {
+            if seen.insert(id.to_owned()) {
                 g.mentions.push((id.to_owned(), pos));
             }
         };

@@ -227,7 +227,7 @@ impl Runner {
                     attempt += 1;
                     tracing::debug!(task = %spec.id, attempt, error = %e, "retrying task");
                     tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(spec.max_backoff.max(spec.min_backoff));
+                    backoff = backoff.saturating_mul(2).min(spec.max_backoff.max(spec.min_backoff));
                 }
                 other => return other,
             }

@@ -166,8 +166,39 @@ enum Mutation {
 }
 
 const DOT_TOKENS: &[&str] = &[
-    "[", "]", "->", "--", "\"", "<", ">", "$(", ")", "=", ";", ",", "/*", "*/", "//", "#", "\\", "\n", "{", "}", ":",
-    "graph", "type=http", "type=any", "index=-1", "timeout=\"1s\"", "\u{0}", "é", "-1.", ".", "a", "$(a.b)", "\r\n",
+    "[",
+    "]",
+    "->",
+    "--",
+    "\"",
+    "<",
+    ">",
+    "$(",
+    ")",
+    "=",
+    ";",
+    ",",
+    "/*",
+    "*/",
+    "//",
+    "#",
+    "\\",
+    "\n",
+    "{",
+    "}",
+    ":",
+    "graph",
+    "type=http",
+    "type=any",
+    "index=-1",
+    "timeout=\"1s\"",
+    "\u{0}",
+    "é",
+    "-1.",
+    ".",
+    "a",
+    "$(a.b)",
+    "\r\n",
 ];
 
 fn mutations(max_repeat: u16) -> impl Strategy<Value = Vec<Mutation>> {
@@ -177,7 +208,11 @@ fn mutations(max_repeat: u16) -> impl Strategy<Value = Vec<Mutation>> {
         (any::<Index>(), any::<u8>()).prop_map(|(i, n)| Mutation::Duplicate(i, n % 32)),
         (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::Swap(a, b)),
         any::<Index>().prop_map(Mutation::Truncate),
-        (any::<Index>(), prop::sample::select(&['[', '<', '"', '(', '$', '-', '>', '{', '\\', 'a', '9'][..]), 0..max_repeat)
+        (
+            any::<Index>(),
+            prop::sample::select(&['[', '<', '"', '(', '$', '-', '>', '{', '\\', 'a', '9'][..]),
+            0..max_repeat
+        )
             .prop_map(|(i, c, n)| Mutation::Repeat(i, c, n)),
         (any::<Index>(), any::<char>()).prop_map(|(i, c)| Mutation::Replace(i, c)),
     ];
@@ -231,7 +266,11 @@ fn mutate_chars(src: &str, ms: &[Mutation]) -> String {
 enum Frag {
     Text(String),
     /// A reference to an upstream task (chosen among the ancestors) or to a job variable.
-    Ref { target: Index, keys: Vec<String>, pad: bool },
+    Ref {
+        target: Index,
+        keys: Vec<String>,
+        pad: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -256,9 +295,12 @@ struct GenTask {
     id: String,
     task_type: String,
     index: i32,
-    /// Key as written, value after unquoting, references `(root, keys)`.
-    attrs: Vec<(String, String, Vec<(String, Vec<String>)>)>,
+    /// Key as written, value after unquoting, references.
+    attrs: Vec<(String, String, Refs)>,
 }
+
+/// References `(root, keys)` in order of appearance.
+type Refs = Vec<(String, Vec<String>)>;
 
 const RESERVED: &[&str] = &["type", "index", "timeout", "retries", "minbackoff", "maxbackoff"];
 const JOB_ROOTS: &[&str] = &["jobRun", "jobSpec"];
@@ -383,7 +425,8 @@ fn build_dot(tasks: Vec<TaskGen>, edge_bits: Vec<u8>, tape: Vec<u8>) -> GenDot {
                         flush(&mut value, &mut pending_text);
                         let root = targets[target.index(targets.len())].clone();
                         uses_job_vars |= JOB_ROOTS.contains(&root.as_str());
-                        let path: Vec<&str> = std::iter::once(root.as_str()).chain(keys.iter().map(String::as_str)).collect();
+                        let path: Vec<&str> =
+                            std::iter::once(root.as_str()).chain(keys.iter().map(String::as_str)).collect();
                         let pad = if *pad { " " } else { "" };
                         value.push_str(&format!("$({pad}{}{pad})", path.join(".")));
                         refs.push((root, keys.clone()));
@@ -531,7 +574,7 @@ fn check_generated(g: &GenDot, registry: &TaskRegistry) -> TestCaseResult {
             let a = spec.attr(key).ok_or_else(|| TestCaseError::fail(format!("attribute {key} missing")))?;
             prop_assert_eq!(&a.name, key);
             prop_assert_eq!(a.raw(), value);
-            let got: Vec<(String, Vec<String>)> = a.template.vars().map(|v| (v.root.clone(), v.keys.clone())).collect();
+            let got: Refs = a.template.vars().map(|v| (v.root.clone(), v.keys.clone())).collect();
             prop_assert_eq!(&got, refs);
         }
         let parents: BTreeSet<&str> = g.edges.iter().filter(|e| e.1 == i).map(|e| g.tasks[e.0].id.as_str()).collect();
@@ -731,7 +774,8 @@ fn jt() -> impl Strategy<Value = JT> {
     leaf.prop_recursive(3, 20, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(JT::Arr),
-            prop::collection::btree_map(text(5), inner, 0..4).prop_map(JT::Obj),
+            // A `$(` anywhere in an attribute is a reference, keys included: keep keys plain.
+            prop::collection::btree_map(text(5).prop_map(|k| k.replace("$(", "$ (")), inner, 0..4).prop_map(JT::Obj),
         ]
     })
 }
@@ -1086,10 +1130,8 @@ fn jsonparse_vars(data: Value, path: Value, sep: &str, lax: bool) -> Vars {
 #[test]
 fn fuzz_jsonparse_paths() {
     let one = OneTask::new();
-    let by_vars = Pipeline::parse(
-        r#"p [type=jsonparse data="$(data)" path="$(path)" separator="$(sep)" lax="$(lax)"]"#,
-    )
-    .unwrap();
+    let by_vars =
+        Pipeline::parse(r#"p [type=jsonparse data="$(data)" path="$(path)" separator="$(sep)" lax="$(lax)"]"#).unwrap();
     let seps = &[",", ".", "/", "|", "::", "→", " ", "ab"][..];
     let steps = || prop::collection::vec((any::<Index>(), any::<bool>()), 0..6);
     let input = prop_oneof![
@@ -1117,7 +1159,8 @@ fn fuzz_jsonparse_paths() {
                 // The string form agrees whenever it is unambiguous.
                 let joined = keys.join(sep);
                 if !joined.trim().is_empty() && joined.split(sep).eq(keys.iter().map(String::as_str)) {
-                    let got = one.run(&by_vars, jsonparse_vars(data.clone(), Value::String(joined.clone()), sep, false));
+                    let got =
+                        one.run(&by_vars, jsonparse_vars(data.clone(), Value::String(joined.clone()), sep, false));
                     prop_assert_eq!(got, Ok(expected.clone()), "{} at {:?}", text, joined);
                     // And written literally in the DOT source.
                     let literal = dot_safe(&joined);
@@ -1202,8 +1245,11 @@ fn ct() -> impl Strategy<Value = CT> {
     let big = prop_oneof![
         prop::collection::vec(any::<u8>(), 0..40),
         // Around the 64- and 128-bit boundaries.
-        (prop::sample::select(&[8usize, 9, 15, 16, 17][..]), any::<u8>())
-            .prop_map(|(len, b)| { let mut v = vec![0xff; len]; v[0] = b | 0x80; v }),
+        (prop::sample::select(&[8usize, 9, 15, 16, 17][..]), any::<u8>()).prop_map(|(len, b)| {
+            let mut v = vec![0xff; len];
+            v[0] = b | 0x80;
+            v
+        }),
     ];
     let leaf = prop_oneof![
         any::<u64>().prop_map(CT::UInt),
@@ -1597,8 +1643,8 @@ fn adapter_gen() -> impl Strategy<Value = AdapterGen> {
         })
 }
 
-/// What REFERENCE §4 says the answer means: `Ok(None)` pending, `Ok(Some(()))` done, or the
-/// status of the adapter error.
+/// What REFERENCE §4 says the answer means: `Ok(false)` pending, `Ok(true)` done, or the status
+/// of the adapter error.
 fn adapter_model(g: &AdapterGen) -> Result<bool, u16> {
     let get = |k: &str| g.fields.iter().find(|(f, _)| *f == k).map(|(_, v)| v);
     if g.http_status >= 400 {
@@ -1650,7 +1696,9 @@ fn check_adapter_any(status: u16, r: &Result<AdapterAnswer, TaskError>) -> TestC
             prop_assert!(status < 400);
             prop_assert!(body.is_object());
         }
-        Err(TaskError::Adapter { .. } | TaskError::Json { .. }) => {}
+        Err(TaskError::Adapter { status: s, .. }) => prop_assert!(status < 400 || *s == status),
+        // An error status always wins over the body (see the regression test below).
+        Err(TaskError::Json { .. }) => prop_assert!(status < 400),
         Err(other) => return Err(TestCaseError::fail(format!("unexpected error {other:?}"))),
     }
     Ok(())
@@ -1702,3 +1750,35 @@ fn fuzz_adapter_response() {
 
 // ---------------------------------------------------------------------------------------------
 // Regressions found by the fuzzers
+
+/// `fuzz_cbor` found that bignums of 9 to 16 bytes beyond the 128-bit signed range failed with
+/// "integer too large" (the decoder then turned short bignums into 128-bit integers). Tags 2 and 3
+/// now take any length.
+#[test]
+fn regression_cbor_bignums_of_16_bytes() {
+    let mut neg = vec![0xc3, 0x50, 0x80];
+    neg.extend([0u8; 15]);
+    let two_127 = BigInt::from(1u8) << 127u32;
+    assert_eq!(cbor::parse_standard(&neg), Ok(Value::Integer(-two_127.clone() - 1)));
+    let mut pos = vec![0xc2, 0x50];
+    pos.extend([0xffu8; 16]);
+    assert_eq!(cbor::parse_standard(&pos), Ok(Value::Integer((two_127 << 1u32) - 1)));
+    // The diet buffer of the fuzzer's minimal case: {"": 1, "x": [-(2^127) - 1]}.
+    let mut diet = vec![0x60, 0xc0, 0xc0, 0x01, 0x61, b'x', 0x81];
+    diet.extend(&neg);
+    let v = cbor::parse_diet(&diet).unwrap();
+    assert_eq!(v.get_key("x").and_then(|a| a.get_key("0")), cbor::parse_standard(&neg).ok().as_ref());
+}
+
+/// REFERENCE §4: "5xx is retryable; 4xx is not". An adapter behind a proxy answering 502 with an
+/// HTML page failed with a non-retryable `Json` error, because the body was parsed before the
+/// HTTP status was looked at. Found by `fuzz_adapter_response` with the property "status >= 400
+/// gives `Adapter { status }`"; fixed in `bridge::parse_adapter_response`.
+#[test]
+fn regression_adapter_http_error_status_wins_over_body() {
+    for (status, body) in [(502u16, &b"<html>Bad Gateway</html>"[..]), (503, &[0xff, 0xfe][..]), (404, b"not found")] {
+        let e = parse_adapter_response(status, false, body).unwrap_err();
+        assert!(matches!(e, TaskError::Adapter { status: s, .. } if s == status), "{status}: {e:?}");
+        assert_eq!(e.is_retryable(), status >= 500);
+    }
+}
