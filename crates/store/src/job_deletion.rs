@@ -9,9 +9,9 @@
 use crate::{codec::now_millis, Result, Store};
 use tracing::{debug, warn};
 
-/// Runs deleted per purge statement: small enough to keep each write lock short. With 8 task
-/// runs per run, the node's other writes waited at most ~25 ms behind a 500-run batch on SQLite,
-/// against ~40 ms with 2,000 (`linkpool bench runs`, BENCHMARKS.md).
+/// Runs deleted per purge statement, as in retention: small enough to keep each write lock short
+/// (with 8 task runs per run, the node's other writes waited tens of milliseconds at most behind
+/// one batch on SQLite: `linkpool bench runs`, BENCHMARKS.md).
 const PURGE_BATCH: i64 = 500;
 
 impl Store {

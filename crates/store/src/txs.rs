@@ -438,6 +438,31 @@ impl Store {
         Ok(rows.into_iter().map(TxAttempt::from).collect())
     }
 
+    /// The attempts of many txs in one query per 500 ids (oldest first for each): a restarted
+    /// sender takes over hundreds of in-flight txs without a round trip each.
+    pub async fn attempts_of(&self, tx_ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<TxAttempt>>> {
+        let mut out: std::collections::HashMap<i64, Vec<TxAttempt>> = std::collections::HashMap::new();
+        for chunk in tx_ids.chunks(500) {
+            let sql = format!(
+                "SELECT tx_id, hash, max_fee_per_gas, max_priority_fee_per_gas, raw, broadcast_at \
+                 FROM tx_attempts WHERE tx_id IN ({}) ORDER BY id",
+                placeholders(1, chunk.len())
+            );
+            let rows: Vec<AttemptRow> = with_pool!(self, |p| {
+                let mut q = sqlx::query_as(&sql);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.fetch_all(p).await
+            })?;
+            for row in rows {
+                let a = TxAttempt::from(row);
+                out.entry(a.tx_id).or_default().push(a);
+            }
+        }
+        Ok(out)
+    }
+
     /// Records the mined attempt: state `Confirmed` (or `Reverted` if `reverted`), its hash, block
     /// and gas used. Calling again (e.g. re-mined after a reorg) overwrites. [`Error::NotFound`] if
     /// the tx does not exist.

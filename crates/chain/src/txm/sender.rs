@@ -138,6 +138,10 @@ impl SenderTask {
         self.state = SenderState::default();
         let rows =
             shared.store.txs_in_state(shared.chain_id, &from_hex, &[TxState::Unstarted, TxState::Unconfirmed]).await?;
+        // One query for every in-flight tx's attempts: after a crash with hundreds of runs in
+        // flight, a query each kept the sender waiting behind the resuming runs.
+        let with_nonce: Vec<i64> = rows.iter().filter(|r| r.nonce.is_some()).map(|r| r.id).collect();
+        let mut attempts = shared.store.attempts_of(&with_nonce).await?;
         for row in rows {
             let body = match TxBody::from_record(&row) {
                 Ok(body) => body,
@@ -149,7 +153,10 @@ impl SenderTask {
             self.state.known.insert(row.id);
             match row.nonce {
                 None => self.state.queue.push_back(body),
-                Some(nonce) => self.adopt(body, nonce).await?,
+                Some(nonce) => {
+                    let stored = attempts.remove(&row.id).unwrap_or_default();
+                    self.adopt(body, nonce, &stored)?
+                }
             }
         }
 
@@ -173,10 +180,9 @@ impl SenderTask {
     }
 
     /// Takes over a tx that already has a nonce (and maybe attempts) in the store.
-    async fn adopt(&mut self, body: TxBody, nonce: i64) -> Result<()> {
+    fn adopt(&mut self, body: TxBody, nonce: i64, stored: &[linkpool_store::TxAttempt]) -> Result<()> {
         let nonce = u64::try_from(nonce).map_err(|_| Error::Corrupt(format!("tx {} negative nonce", body.id)))?;
-        let attempts = self.shared.store.attempts(body.id).await?;
-        let attempts = attempts.iter().map(decode_attempt).collect::<Result<Vec<_>>>()?;
+        let attempts = stored.iter().map(decode_attempt).collect::<Result<Vec<_>>>()?;
         for a in &attempts {
             self.state.by_hash.insert(a.hash, nonce);
         }
@@ -339,7 +345,8 @@ impl SenderTask {
             if u64::try_from(own).ok() != Some(nonce) {
                 self.state.free.insert(nonce);
             }
-            self.adopt(body, own).await?;
+            let stored = self.shared.store.attempts(body.id).await?;
+            self.adopt(body, own, &stored)?;
             self.state.recheck = true;
             return Ok(());
         }

@@ -96,7 +96,8 @@ struct Report {
     keep: u64,
     page: i64,
     insert: Duration,
-    lists: Vec<(&'static str, Spread)>,
+    /// (JSON key, label, latency)
+    lists: Vec<(&'static str, &'static str, Spread)>,
     delete_job: Duration,
     hidden_at_once: bool,
     purge: Duration,
@@ -122,7 +123,7 @@ impl Report {
             "tasks_per_run": self.tasks,
             "insert_s": round(self.insert.as_secs_f64()),
             "insert_runs_per_s": Self::per_s(self.runs as u64, self.insert),
-            "list_ms": self.lists.iter().map(|(k, s)| (k.to_string(), s.json())).collect::<serde_json::Map<_, _>>(),
+            "list_ms": self.lists.iter().map(|(k, _, s)| (k.to_string(), s.json())).collect::<serde_json::Map<_, _>>(),
             "page": self.page,
             "delete_job_ms": round(ms(self.delete_job)),
             "hidden_at_once": self.hidden_at_once,
@@ -151,7 +152,7 @@ impl Report {
             format!("{:.1}s", self.insert.as_secs_f64()),
             format!("{} runs/s, {} runs per transaction", Self::per_s(self.runs as u64, self.insert), FILL_CHUNK),
         ]];
-        for (name, s) in &self.lists {
+        for (_, name, s) in &self.lists {
             rows.push(vec![
                 format!("list page of {}: {name}", self.page),
                 format!("p50 {}", f(s.p50)),
@@ -254,17 +255,27 @@ impl RunsBenchArgs {
         let mid = self.middle_id(&store, doomed).await?;
         let page = |job_id, status, before_id| RunFilter { job_id, status, limit: self.page, before_id };
         let lists = vec![
-            ("job, newest", self.list_latency(&store, page(Some(doomed), None, None)).await?),
-            ("job, middle of the table", self.list_latency(&store, page(Some(doomed), None, Some(mid))).await?),
+            ("job_newest", "job, newest", self.list_latency(&store, page(Some(doomed), None, None)).await?),
             (
+                "job_middle",
+                "job, middle of the table",
+                self.list_latency(&store, page(Some(doomed), None, Some(mid))).await?,
+            ),
+            (
+                "job_errored_newest",
                 "job + errored, newest",
                 self.list_latency(&store, page(Some(doomed), Some(RunStatus::Errored), None)).await?,
             ),
             (
+                "job_errored_middle",
                 "job + errored, middle",
                 self.list_latency(&store, page(Some(doomed), Some(RunStatus::Errored), Some(mid))).await?,
             ),
-            ("all jobs, errored, newest", self.list_latency(&store, page(None, Some(RunStatus::Errored), None)).await?),
+            (
+                "all_errored_newest",
+                "all jobs, errored, newest",
+                self.list_latency(&store, page(None, Some(RunStatus::Errored), None)).await?,
+            ),
         ];
 
         let probe_idle = probe(&store, probe_job, async { tokio::time::sleep(IDLE_PROBE).await }).await?.1;

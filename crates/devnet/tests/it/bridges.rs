@@ -156,14 +156,13 @@ async fn framework_adapter_answers_a_direct_request_on_chain() {
     devnet.shutdown().await;
 }
 
+/// What an adapter was sent: headers and JSON body of each request.
+type Seen = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
+
 /// An adapter that answers `pending` and records what it was sent.
-async fn async_adapter() -> (String, Arc<Mutex<Vec<(HeaderMap, Value)>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    async fn handle(
-        State(seen): State<Arc<Mutex<Vec<(HeaderMap, Value)>>>>,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> Json<Value> {
+async fn async_adapter() -> (String, Seen) {
+    let seen: Seen = Arc::new(Mutex::new(Vec::new()));
+    async fn handle(State(seen): State<Seen>, headers: HeaderMap, body: Bytes) -> Json<Value> {
         seen.lock().unwrap().push((headers, serde_json::from_slice(&body).unwrap_or(Value::Null)));
         Json(json!({"pending": true}))
     }

@@ -501,12 +501,9 @@ async fn runs_paginate_newest_first_and_filter_by_status() {
     assert_eq!(all, unpaged, "pages are the whole list, in order");
     assert!(all.windows(2).all(|w| w[0] > w[1]), "newest first: {all:?}");
 
-    // A page exactly as long as what is left still says where to go on; the next one is empty.
+    // A page exactly as long as what is left says it is the last (the API looks one run ahead).
     let (_, v) = call(&devnet, Method::GET, &format!("/v2/runs?job={}&limit=5", job.id), Some(&auth), None).await;
-    let next = v["nextBefore"].as_i64().expect("full page has nextBefore");
-    let (_, v) =
-        call(&devnet, Method::GET, &format!("/v2/runs?job={}&limit=5&before={next}", job.id), Some(&auth), None).await;
-    assert_eq!(v["runs"], Value::Array(vec![]), "{v}");
+    assert_eq!(v["runs"].as_array().unwrap().len(), 5, "{v}");
     assert_eq!(v["nextBefore"], Value::Null, "{v}");
 
     // Status filter, alone and with the job filter.

@@ -181,6 +181,12 @@ async fn attempts_are_persisted_and_idempotent(db: &TestDb) {
         assert!(matches!(err, Error::Invalid { .. }), "{bad:?}: {err:?}");
     }
     assert_eq!(db.attempts(tx.id).await.unwrap().len(), 2);
+    // Batched read: the same attempts per tx, in order; txs without attempts are absent.
+    let third = db.insert_tx(&new_tx("third")).await.unwrap().into_inner();
+    let batch = db.attempts_of(&[tx.id, other.id, third.id, 424242]).await.unwrap();
+    assert_eq!(batch.len(), 1);
+    assert_eq!(batch[&tx.id], db.attempts(tx.id).await.unwrap());
+    assert!(db.attempts_of(&[]).await.unwrap().is_empty());
 }
 
 async fn confirm_revert_and_fatal(db: &TestDb) {
