@@ -20,9 +20,8 @@ use alloy::primitives::Address;
 use async_trait::async_trait;
 use linkpool_chain::{TxManager, TxRequest};
 use linkpool_pipeline::{
-    ChainReader, Deps, EthTxError, EthTxOutcome, EthTxRequest, EthTxSender, HttpClients, HttpLimits, ObserverError, RunContext,
-    RunObserver,
-    Runner, TaskResult, Value,
+    ChainReader, Deps, EthTxError, EthTxOutcome, EthTxRequest, EthTxSender, HttpClients, HttpLimits, ObserverError,
+    RunContext, RunObserver, Runner, TaskResult, Value,
 };
 use linkpool_store::{RunRecord, RunStatus, Suspension, TaskRunRecord};
 use parking_lot::Mutex;
@@ -75,7 +74,8 @@ impl RunExecutor {
         chain: Arc<dyn ChainReader>,
         config: ExecutorConfig,
     ) -> Arc<Self> {
-        let http = HttpClients::new(&HttpLimits { max_body_bytes: config.max_http_body_bytes, ..HttpLimits::default() });
+        let http =
+            HttpClients::new(&HttpLimits { max_body_bytes: config.max_http_body_bytes, ..HttpLimits::default() });
         Arc::new(Self { state, txm, chain, config, http, inflight: Mutex::new(HashMap::new()) })
     }
 

@@ -35,8 +35,8 @@ mod run_vars;
 pub mod services;
 mod state;
 
-pub use config::{ApiConfig, ChainConfig, DatabaseConfig, KeysConfig, NodeConfig, PipelineConfig, RunsConfig};
 pub use chain_reader::NodeChainReader;
+pub use config::{ApiConfig, ChainConfig, DatabaseConfig, KeysConfig, NodeConfig, PipelineConfig, RunsConfig};
 pub use error::{Error, Result};
 pub use node::{Node, NodeHandle};
 pub use registry::JobRegistry;

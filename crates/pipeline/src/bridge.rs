@@ -240,7 +240,10 @@ pub fn check_request_template(schema: &Schema, task: &crate::TaskSpec) -> Result
                     }
                 },
                 Err(_) => {
-                    return Err(SchemaViolation { path: String::new(), message: "requestData is not valid JSON".into() })
+                    return Err(SchemaViolation {
+                        path: String::new(),
+                        message: "requestData is not valid JSON".into(),
+                    })
                 }
             }
         }
@@ -310,8 +313,13 @@ mod tests {
         };
         // Literal values are checked; a reference stands for anything.
         assert!(check_request_template(&schema, &task(r#"requestData="{\"data\": {\"base\": \"ETH\"}}""#)).is_ok());
-        assert!(check_request_template(&schema, &task(r#"requestData="{\"data\": {\"base\": $(x), \"amount\": $(y)}}""#)).is_ok());
-        let v = check_request_template(&schema, &task(r#"requestData="{\"data\": {\"base\": \"DOGE\"}}""#)).unwrap_err();
+        assert!(check_request_template(
+            &schema,
+            &task(r#"requestData="{\"data\": {\"base\": $(x), \"amount\": $(y)}}""#)
+        )
+        .is_ok());
+        let v =
+            check_request_template(&schema, &task(r#"requestData="{\"data\": {\"base\": \"DOGE\"}}""#)).unwrap_err();
         assert_eq!(v.path, "/data/base");
         let v = check_request_template(&schema, &task(r#"requestData="{\"data\": {\"amount\": $(y)}}""#)).unwrap_err();
         assert_eq!(v.path, "/data", "{v}");

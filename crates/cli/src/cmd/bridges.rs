@@ -94,7 +94,9 @@ impl BridgesCommand {
                         body[key] = json!(t);
                     }
                 }
-                for (key, v) in [("inputSchema", read_schema(&a.input_schema)?), ("outputSchema", read_schema(&a.output_schema)?)] {
+                for (key, v) in
+                    [("inputSchema", read_schema(&a.input_schema)?), ("outputSchema", read_schema(&a.output_schema)?)]
+                {
                     if !v.is_null() {
                         body[key] = v;
                     }
@@ -105,7 +107,10 @@ impl BridgesCommand {
                 } else {
                     println!("bridge {} -> {}", s(&b["name"]), s(&b["url"]));
                     println!("  outgoing token  {}", s(&b["outgoingToken"]));
-                    println!("  incoming token  {}  (shown once: give it to the adapter for async callbacks)", s(&b["incomingToken"]));
+                    println!(
+                        "  incoming token  {}  (shown once: give it to the adapter for async callbacks)",
+                        s(&b["incomingToken"])
+                    );
                     println!("  input schema    {}", yes_no(&b["inputSchema"]));
                     println!("  output schema   {}", yes_no(&b["outputSchema"]));
                 }
@@ -122,7 +127,12 @@ impl BridgesCommand {
                     .unwrap_or_default()
                     .iter()
                     .map(|b| {
-                        vec![s(&b["name"]), s(&b["url"]), yes_no(&b["inputSchema"]).into(), yes_no(&b["outputSchema"]).into()]
+                        vec![
+                            s(&b["name"]),
+                            s(&b["url"]),
+                            yes_no(&b["inputSchema"]).into(),
+                            yes_no(&b["outputSchema"]).into(),
+                        ]
                     })
                     .collect();
                 println!("{}", table::render(&["NAME", "URL", "INPUT SCHEMA", "OUTPUT SCHEMA"], &rows));

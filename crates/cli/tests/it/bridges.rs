@@ -64,7 +64,8 @@ async fn bridges_are_added_listed_shown_and_removed() {
     let bad_schema = dir.path().join("bad.json");
     std::fs::write(&bad_schema, r#"{"type": 12}"#).unwrap();
     let (ok, _, stderr) =
-        run(&["bridges", "add", "x", "http://127.0.0.1:9/", "--output-schema", &bad_schema.display().to_string()]).await;
+        run(&["bridges", "add", "x", "http://127.0.0.1:9/", "--output-schema", &bad_schema.display().to_string()])
+            .await;
     assert!(!ok && stderr.contains("not a valid JSON Schema"), "{stderr}");
 
     let (ok, stdout, _) = run(&["bridges", "remove", "prices"]).await;

@@ -215,7 +215,8 @@ async fn async_adapter_resumes_the_run_through_the_resume_route_after_a_restart(
     assert_eq!(resume(incoming, answer.clone()).await.status(), 200);
     let value = fulfilled(&devnet, id, Duration::from_secs(60)).await.expect("fulfilled after the resume");
     assert_eq!(value, U256::from(302_145u64));
-    let done = wait_for_run(&api, job.id, Duration::from_secs(30), |r| r["id"] == run_id && r["status"] == "completed").await;
+    let done =
+        wait_for_run(&api, job.id, Duration::from_secs(30), |r| r["id"] == run_id && r["status"] == "completed").await;
     assert_eq!(done["status"], "completed");
     // A second answer is refused.
     assert_eq!(resume(incoming, answer).await.status(), 409);
@@ -270,7 +271,10 @@ fn median_job(devnet: &Devnet, urls: &[String], allowed_faults: usize) -> String
         refs.join(", ")
     ));
     let spec = jobs::fill(jobs::GET_UINT256, devnet.contracts.operator);
-    let spec = spec.replace("decode_log -> decode_cbor -> fetch -> parse -> multiply", "decode_log -> decode_cbor\n    parse -> multiply");
+    let spec = spec.replace(
+        "decode_log -> decode_cbor -> fetch -> parse -> multiply",
+        "decode_log -> decode_cbor\n    parse -> multiply",
+    );
     let start = spec.find("    fetch ").unwrap();
     let end = spec.find("    multiply ").unwrap();
     format!("{}{tasks}\n{}", &spec[..start], &spec[end..])

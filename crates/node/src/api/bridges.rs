@@ -126,7 +126,10 @@ pub(super) async fn list(State(state): State<Arc<NodeState>>) -> Result<Json<Val
 }
 
 /// `GET /v2/bridge_types/{name}` (with the outgoing token).
-pub(super) async fn show(State(state): State<Arc<NodeState>>, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn show(
+    State(state): State<Arc<NodeState>>,
+    Path(name): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let b = state.store.get_bridge(&name).await?.ok_or_else(|| ApiError::NotFound(format!("bridge {name}")))?;
     Ok(Json(bridge_view(&b, true)))
 }
@@ -153,7 +156,10 @@ pub(crate) fn bridge_tasks(spec: &JobSpec) -> impl Iterator<Item = (&TaskSpec, S
 }
 
 /// `DELETE /v2/bridge_types/{name}`: refused while a job uses the bridge.
-pub(super) async fn delete(State(state): State<Arc<NodeState>>, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
+pub(super) async fn delete(
+    State(state): State<Arc<NodeState>>,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
     let users = jobs_using(&state, &name);
     if !users.is_empty() {
         return Err(ApiError::Conflict(format!("bridge {name} is used by job(s) {users:?}: delete them first")));
@@ -217,8 +223,11 @@ pub(super) async fn resume(
             )))
         }
     };
-    let bridge =
-        state.store.get_bridge(&bridge_name).await?.ok_or_else(|| ApiError::NotFound(format!("bridge {bridge_name}")))?;
+    let bridge = state
+        .store
+        .get_bridge(&bridge_name)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("bridge {bridge_name}")))?;
     if presented.is_empty() || hash_token(&presented) != bridge.incoming_token_hash {
         return Err(ApiError::Unauthorized);
     }
@@ -277,10 +286,13 @@ pub(super) async fn resume(
         started_at: 0,
         finished_at: None,
     };
-    let resumed = state.store.resume_task(run_id, &record, output.as_ref(), error.as_deref()).await.map_err(|e| match e {
-        linkpool_store::Error::NotFound { .. } => ApiError::Conflict(format!("run {run_id} is not waiting for an answer")),
-        other => other.into(),
-    })?;
+    let resumed =
+        state.store.resume_task(run_id, &record, output.as_ref(), error.as_deref()).await.map_err(|e| match e {
+            linkpool_store::Error::NotFound { .. } => {
+                ApiError::Conflict(format!("run {run_id} is not waiting for an answer"))
+            }
+            other => other.into(),
+        })?;
     if resumed == Resumed::Restart {
         if let Some(executor) = state.executor() {
             executor.start(run_id);

@@ -89,12 +89,13 @@ async fn check_bridges(state: &NodeState, toml: &str, spec: &JobSpec) -> Result<
             };
             ApiError::InvalidSpec(JobSpec::locate_pipeline_error(toml, e))
         };
-        let bridge = state
-            .bridges
-            .get(&name)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
-            .ok_or_else(|| invalid("name", format!("bridge `{}` is not registered (see `linkpool bridges add`)", attr.raw().trim())))?;
+        let bridge =
+            state.bridges.get(&name).await.map_err(|e| ApiError::Internal(e.to_string()))?.ok_or_else(|| {
+                invalid(
+                    "name",
+                    format!("bridge `{}` is not registered (see `linkpool bridges add`)", attr.raw().trim()),
+                )
+            })?;
         if let Some(schema) = &bridge.input_schema {
             linkpool_pipeline::bridge::check_request_template(schema, task).map_err(|v| {
                 invalid("requestData", format!("the request violates the input schema of bridge `{}` {v}", bridge.name))

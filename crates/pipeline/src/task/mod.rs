@@ -6,7 +6,6 @@
 
 mod context;
 
-
 pub(crate) mod aggregate;
 
 /// The built-in task types: one module each, named by its `type`. Adding a task type is one

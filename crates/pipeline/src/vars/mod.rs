@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 
 pub use cron::{CronVars, CRON_VARIABLES};
 pub use direct_request::{DirectRequestVars, DIRECT_REQUEST_VARIABLES};
-pub use webhook::{WebhookVars, WEBHOOK_VARIABLES};
 pub use json::{parse_json, JsonSyntaxError, MAX_DEPTH};
 pub use template::{Segment, Template, TemplateError, VarPath};
+pub use webhook::{WebhookVars, WEBHOOK_VARIABLES};
 
 use crate::{error::TaskError, value::Value};
 

@@ -129,7 +129,10 @@ async fn sends_the_protocol_body_and_returns_the_answer() {
         seed -> fetch -> parse
     "#;
     let r = run(src, registry(&url, None, None), None).await;
-    assert_eq!(r.task("parse").unwrap().result().unwrap(), &linkpool_pipeline::value::parse_decimal("3021.45").unwrap());
+    assert_eq!(
+        r.task("parse").unwrap().result().unwrap(),
+        &linkpool_pipeline::value::parse_decimal("3021.45").unwrap()
+    );
     let seen = adapter.seen.lock().unwrap();
     let (headers, body) = &seen[0];
     assert_eq!(headers["authorization"], "Bearer out-token-0123456789");
@@ -208,7 +211,11 @@ async fn cache_ttl_answers_for_a_failing_adapter_within_the_ttl() {
     assert!(first.task("parse").unwrap().error.is_none());
     let second = run(src, reg.clone(), Some(7)).await;
     assert_eq!(adapter.calls.load(Ordering::SeqCst), 2, "the adapter is asked first");
-    assert_eq!(second.task("parse").unwrap().output, first.task("parse").unwrap().output, "the cached answer stands in");
+    assert_eq!(
+        second.task("parse").unwrap().output,
+        first.task("parse").unwrap().output,
+        "the cached answer stands in"
+    );
     // Too old: the failure stands.
     reg.answers.lock().unwrap().values_mut().for_each(|a| a.at = SystemTime::UNIX_EPOCH);
     let third = run(src, reg.clone(), Some(7)).await;
@@ -228,9 +235,12 @@ async fn schemas_fail_the_task_naming_the_path() {
     let reg = registry(&url, Some(input), Some(output));
     let good = run(r#"fetch [type=bridge name=cc requestData=<{"data": {"base": "ETH"}}>]"#, reg.clone(), None).await;
     assert!(good.task("fetch").unwrap().error.is_none(), "{:?}", good.task("fetch"));
-    let bad_request = run(r#"fetch [type=bridge name=cc requestData=<{"data": {"base": 7}}>]"#, reg.clone(), None).await;
+    let bad_request =
+        run(r#"fetch [type=bridge name=cc requestData=<{"data": {"base": 7}}>]"#, reg.clone(), None).await;
     match bad_request.task("fetch").unwrap().error.clone() {
-        Some(TaskError::Schema { direction, path, .. }) => assert_eq!((direction.as_str(), path.as_str()), ("request", "/data/base")),
+        Some(TaskError::Schema { direction, path, .. }) => {
+            assert_eq!((direction.as_str(), path.as_str()), ("request", "/data/base"))
+        }
         other => panic!("expected a schema error, got {other:?}"),
     }
     assert_eq!(adapter.calls.load(Ordering::SeqCst), 1, "an invalid request is never sent");
@@ -238,6 +248,9 @@ async fn schemas_fail_the_task_naming_the_path() {
     let reg = registry(&url, None, Some(json!({"properties": {"result": {"type": "number"}}})));
     let bad_answer = run("fetch [type=bridge name=cc]", reg, None).await;
     let e = bad_answer.task("fetch").unwrap().error.clone().unwrap();
-    assert!(matches!(&e, TaskError::Schema { direction, path, .. } if direction == "response" && path == "/result"), "{e}");
+    assert!(
+        matches!(&e, TaskError::Schema { direction, path, .. } if direction == "response" && path == "/result"),
+        "{e}"
+    );
     assert!(e.to_string().contains("bridge `cc` at /result"), "{e}");
 }
