@@ -121,6 +121,24 @@ fn request_id_of(devnet: &Devnet, receipt: &TransactionReceipt) -> Result<B256> 
         .map_err(|e| DevnetError::Scenario { name: "request".into(), message: e.to_string() })
 }
 
+/// Sends `requestPrice(url, path, times)` from the Uint256 consumer to the job `spec_id`, paying
+/// [`REQUEST_PAYMENT`]; returns the request id once the request is mined.
+pub async fn send_price_request(devnet: &Devnet, spec_id: B256, url: &str, path: &str, times: i64) -> Result<B256> {
+    let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());
+    let request = consumer
+        .requestPrice(
+            devnet.contracts.operator,
+            spec_id,
+            url.to_owned(),
+            path.to_owned(),
+            alloy::primitives::I256::try_from(times).expect("i64 fits in I256"),
+            U256::from(REQUEST_PAYMENT),
+        )
+        .into_transaction_request();
+    let receipt = send(devnet, request, "requestPrice").await?;
+    request_id_of(devnet, &receipt)
+}
+
 /// Sends the docs' Get > Uint256 request (24h ETH/USD volume × 10^18) and waits for its answer.
 pub async fn request_uint256(devnet: &Devnet) -> Result<ScenarioOutcome> {
     let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());

@@ -1,20 +1,8 @@
 //! `linkpool bridges`, run as an operator would against a running node.
 
-use std::process::Output;
-
 use linkpool_devnet::{Devnet, DevnetConfig};
 
-async fn linkpool(args: &[String]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_linkpool"))
-        .args(args)
-        .env_remove("LINKPOOL_API_TOKEN")
-        .env_remove("LINKPOOL_API_URL")
-        .env_remove("LINKPOOL_BRIDGE_OUTGOING_TOKEN")
-        .env_remove("LINKPOOL_BRIDGE_INCOMING_TOKEN")
-        .output()
-        .await
-        .expect("linkpool runs")
-}
+use crate::common::Cli;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bridges_are_added_listed_shown_and_removed() {
@@ -23,17 +11,11 @@ async fn bridges_are_added_listed_shown_and_removed() {
         Devnet::start(DevnetConfig { data_dir: dir.path().join("node"), api_port: 0, ..DevnetConfig::default() })
             .await
             .unwrap();
-    let node = devnet.node.as_ref().unwrap();
-    let url = format!("http://{}", node.api_addr);
-    let token = node.api_token.clone();
+    let cli = Cli::for_node(&devnet);
     let run = |args: &[&str]| {
-        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        all.extend(["--api-url".to_owned(), url.clone(), "--token".to_owned(), token.clone()]);
-        async move {
-            let out = linkpool(&all).await;
-            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-            (out.status.success(), text(&out.stdout), text(&out.stderr))
-        }
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let cli = &cli;
+        async move { cli.run(&args.iter().map(String::as_str).collect::<Vec<_>>()).await }
     };
     let schema = dir.path().join("in.json");
     std::fs::write(&schema, r#"{"type": "object", "required": ["data"]}"#).unwrap();

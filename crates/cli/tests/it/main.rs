@@ -3,5 +3,6 @@
 mod bench_scale;
 mod bridges;
 mod commands;
+mod common;
 mod crash;
 mod runs;

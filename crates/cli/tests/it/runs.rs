@@ -1,47 +1,10 @@
 //! `linkpool runs list | show | rerun` against a running devnet node, run as a user would.
 
-use std::{
-    process::Output,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use alloy::primitives::{I256, U256};
-use linkpool_bindings::ConsumerUint256;
-use linkpool_devnet::{contracts::REQUEST_PAYMENT, Devnet, DevnetConfig};
+use linkpool_devnet::{Devnet, DevnetConfig};
 
-struct Cli {
-    api: Vec<String>,
-}
-
-impl Cli {
-    async fn run(&self, args: &[&str]) -> (bool, String, String) {
-        let out: Output = tokio::process::Command::new(env!("CARGO_BIN_EXE_linkpool"))
-            .args(args)
-            .args(&self.api)
-            .env_remove("LINKPOOL_API_TOKEN")
-            .env_remove("LINKPOOL_API_URL")
-            .output()
-            .await
-            .expect("linkpool runs");
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (out.status.success(), text(&out.stdout), text(&out.stderr))
-    }
-
-    /// `args` must succeed; its stdout.
-    async fn ok(&self, args: &[&str]) -> String {
-        let (ok, stdout, stderr) = self.run(args).await;
-        assert!(ok, "linkpool {args:?} failed: {stderr}");
-        stdout
-    }
-
-    /// `runs list --json` with `args`: the run ids and the cursor.
-    async fn page(&self, args: &[&str]) -> (Vec<i64>, Option<i64>) {
-        let v: serde_json::Value =
-            serde_json::from_str(&self.ok(&[&["runs", "list", "--json"], args].concat()).await).unwrap();
-        let ids = v["runs"].as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
-        (ids, v["nextBefore"].as_i64())
-    }
-}
+use crate::common::Cli;
 
 /// The run ids of a `runs list` table (first column, after the header and its rule).
 fn table_ids(stdout: &str) -> Vec<i64> {
@@ -55,10 +18,7 @@ async fn runs_commands_list_by_status_page_show_inputs_and_rerun() {
         Devnet::start(DevnetConfig { data_dir: dir.path().join("node"), api_port: 0, ..DevnetConfig::default() })
             .await
             .unwrap();
-    let node = devnet.node.as_ref().unwrap();
-    let cli = Cli {
-        api: vec!["--api-url".into(), format!("http://{}", node.api_addr), "--token".into(), node.api_token.clone()],
-    };
+    let cli = Cli::for_node(&devnet);
     let job = devnet.uint256_job.id.to_string();
 
     // two completed runs per job, then one failed run: the data source has no NOPE/USD quote
@@ -66,23 +26,8 @@ async fn runs_commands_list_by_status_page_show_inputs_and_rerun() {
         let report = devnet.run_scenarios().await.unwrap();
         assert!(report.all_ok(), "{}", report.table());
     }
-    let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());
     let url = format!("{}/data/price?fsym=NOPE&tsyms=USD", devnet.source.url());
-    consumer
-        .requestPrice(
-            devnet.contracts.operator,
-            devnet.uint256_job.spec_id,
-            url.clone(),
-            "USD".into(),
-            I256::ONE,
-            U256::from(REQUEST_PAYMENT),
-        )
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    linkpool_devnet::scenario::send_price_request(&devnet, devnet.uint256_job.spec_id, &url, "USD", 1).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     let failed = loop {
         let (ids, _) = cli.page(&["--job", &job, "--status", "errored"]).await;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use alloy::primitives::{Bytes, I256, U256};
+use alloy::primitives::{Bytes, U256};
 use axum::{http::StatusCode, routing::get, Router};
 use linkpool_bindings::ConsumerUint256;
 use linkpool_devnet::{contracts::REQUEST_PAYMENT, jobs, Devnet};
@@ -31,23 +31,10 @@ async fn bad_source() -> String {
 }
 
 async fn request(devnet: &Devnet, url: String) -> String {
-    let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());
-    let receipt = consumer
-        .requestPrice(
-            devnet.contracts.operator,
-            devnet.uint256_job.spec_id,
-            url,
-            "x".into(),
-            I256::ONE,
-            U256::from(REQUEST_PAYMENT),
-        )
-        .send()
+    linkpool_devnet::scenario::send_price_request(devnet, devnet.uint256_job.spec_id, &url, "x", 1)
         .await
         .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    linkpool_bindings::stack::oracle_request(&receipt, devnet.contracts.operator).unwrap().requestId.to_string()
+        .to_string()
 }
 
 async fn errored_run(devnet: &Devnet, request_id: &str) -> Value {

@@ -12,14 +12,14 @@ use std::{
 };
 
 use alloy::{
-    primitives::{B256, I256, U256},
+    primitives::{B256, U256},
     providers::Provider,
     rpc::types::Filter,
     sol_types::SolEvent,
 };
 use axum::{body::Bytes, extract::State, http::HeaderMap, routing::get, routing::post, Json, Router};
 use linkpool_bindings::ConsumerUint256;
-use linkpool_devnet::{contracts::REQUEST_PAYMENT, jobs, Devnet};
+use linkpool_devnet::{jobs, Devnet};
 use serde_json::{json, Value};
 
 use crate::harness::{devnet, wait_for_run};
@@ -34,23 +34,7 @@ fn job_with(devnet: &Devnet, fetch_and_parse: &str) -> String {
 
 /// Sends `requestPrice(url, path, times)` to a job; returns the request id.
 async fn request(devnet: &Devnet, spec_id: B256, url: &str, path: &str, times: i64) -> B256 {
-    let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());
-    let receipt = consumer
-        .requestPrice(
-            devnet.contracts.operator,
-            spec_id,
-            url.into(),
-            path.into(),
-            I256::try_from(times).unwrap(),
-            U256::from(REQUEST_PAYMENT),
-        )
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    linkpool_bindings::stack::oracle_request(&receipt, devnet.contracts.operator).unwrap().requestId
+    linkpool_devnet::scenario::send_price_request(devnet, spec_id, url, path, times).await.expect("request sent")
 }
 
 /// The value the consumer received for `request_id`, waiting up to `timeout`.

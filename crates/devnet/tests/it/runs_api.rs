@@ -9,10 +9,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy::primitives::{I256, U256};
+use alloy::primitives::U256;
 use axum::{http::StatusCode, routing::get, Router};
 use linkpool_bindings::ConsumerUint256;
-use linkpool_devnet::{contracts::REQUEST_PAYMENT, Devnet};
+use linkpool_devnet::Devnet;
 use serde_json::Value;
 
 use crate::harness::{devnet_with, wait_for_run};
@@ -95,24 +95,10 @@ async fn failed_run_is_listed_explained_and_rerun_once_the_source_recovers() {
     let devnet = devnet_with(&dir, |_| {}).await;
     let job = devnet.uint256_job.id;
     let (url, healthy) = flaky_source().await;
-    let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());
-    let receipt = consumer
-        .requestPrice(
-            devnet.contracts.operator,
-            devnet.uint256_job.spec_id,
-            url.clone(),
-            "x".into(),
-            I256::ONE,
-            U256::from(REQUEST_PAYMENT),
-        )
-        .send()
+    let request_id = linkpool_devnet::scenario::send_price_request(&devnet, devnet.uint256_job.spec_id, &url, "x", 1)
         .await
         .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    let request_id =
-        linkpool_bindings::stack::oracle_request(&receipt, devnet.contracts.operator).unwrap().requestId.to_string();
+        .to_string();
     let failed = wait_for_run(&devnet.api(), job, Duration::from_secs(30), |r| {
         r["requestId"] == request_id.as_str() && r["status"] == "errored"
     })
@@ -206,6 +192,7 @@ async fn failed_run_is_listed_explained_and_rerun_once_the_source_recovers() {
     assert!(v["error"]["message"].as_str().unwrap().contains(&format!("already rerun as run {rerun_id}")), "{v}");
     let finished = wait_for_status(&devnet, rerun_id, |s| s != "running" && s != "pending_confirmations").await;
     assert_eq!(finished["status"], "completed", "{finished}");
+    let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());
     let answered = consumer.value().call().await.unwrap();
     assert_eq!(answered, U256::from(42u64), "the rerun fulfilled the request on chain");
 
@@ -230,23 +217,8 @@ async fn the_node_trims_old_completed_runs_and_keeps_failed_ones() {
         assert!(report.all_ok(), "{}", report.table());
     }
     // a failed run: the data source does not know this pair
-    let consumer = ConsumerUint256::new(devnet.contracts.consumer_uint256, devnet.provider.clone());
     let url = format!("{}/data/price?fsym=NOPE&tsyms=USD", devnet.source.url());
-    consumer
-        .requestPrice(
-            devnet.contracts.operator,
-            devnet.uint256_job.spec_id,
-            url,
-            "USD".into(),
-            I256::ONE,
-            U256::from(REQUEST_PAYMENT),
-        )
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    linkpool_devnet::scenario::send_price_request(&devnet, devnet.uint256_job.spec_id, &url, "USD", 1).await.unwrap();
     let failed = wait_for_run(&devnet.api(), job, Duration::from_secs(30), |r| r["status"] == "errored").await;
     let completed = wait_for_ids(&devnet, &format!("/v2/runs?jobId={job}&status=completed"), 3).await;
 
