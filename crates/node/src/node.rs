@@ -171,7 +171,7 @@ impl Node {
             .map_err(io(format!("binding the API to {}", config.api.listen)))?;
         let api_addr = listener.local_addr().map_err(io("reading the API address"))?;
         state.set_resume_url_base(format!("{}/v2/resume", external_url(&config, api_addr)));
-        state.set_executor(executor.clone());
+        state.set_executor(&executor);
         executor.resume().await?;
 
         let service = DirectRequestService::new(

@@ -1,6 +1,6 @@
 use std::sync::{
     atomic::{AtomicU64, Ordering},
-    Arc, OnceLock,
+    Arc, OnceLock, Weak,
 };
 
 use alloy::primitives::Address;
@@ -24,7 +24,8 @@ pub struct NodeState {
     /// Overhead measurements.
     pub metrics: NodeMetrics,
     head: AtomicU64,
-    executor: OnceLock<Arc<RunExecutor>>,
+    // Weak: the executor owns the transaction manager, which must be dropped at shutdown.
+    executor: OnceLock<Weak<RunExecutor>>,
     resume_url_base: OnceLock<String>,
 }
 
@@ -46,13 +47,13 @@ impl NodeState {
 
     /// The run executor, once the node has started it. The API starts runs through it
     /// (webhook runs, reruns, resumed async runs).
-    pub fn executor(&self) -> Option<&Arc<RunExecutor>> {
-        self.executor.get()
+    pub fn executor(&self) -> Option<Arc<RunExecutor>> {
+        self.executor.get().and_then(Weak::upgrade)
     }
 
     /// Installs the run executor (once; later calls are ignored).
-    pub fn set_executor(&self, executor: Arc<RunExecutor>) {
-        let _ = self.executor.set(executor);
+    pub fn set_executor(&self, executor: &Arc<RunExecutor>) {
+        let _ = self.executor.set(Arc::downgrade(executor));
     }
 
     /// Where async adapters call back: `<api url>/v2/resume`. Known once the API is bound.
