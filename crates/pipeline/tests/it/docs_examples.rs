@@ -139,6 +139,50 @@ async fn get_uint256_end_to_end() {
     assert_eq!(result.outputs, vec![Some(Value::Bytes32(keccak256("run:1:task:submit_tx")))]);
 }
 
+/// `crates/devnet/fixtures/drc-get-uint256.toml`: the DRCoordinator job. Its observationSource,
+/// as the TOML string decodes it.
+fn drc_get_uint256() -> String {
+    let toml: toml::Table = include_str!("../../../devnet/fixtures/drc-get-uint256.toml").parse().unwrap();
+    toml["observationSource"]
+        .as_str()
+        .unwrap()
+        .replace("YOUR_ORACLE_CONTRACT_ADDRESS", "0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f")
+}
+
+/// The DRCoordinator README reports that `minConfirmations` parsed from CBOR made the reference
+/// node's job run fail, "no matter if the value is sent as uint256 or string". Here both, and
+/// the gas limit, reach the transaction.
+#[tokio::test]
+async fn drcoordinator_job_takes_gas_limit_and_min_confirmations_from_cbor() {
+    let source = DataSource::start().await;
+    for (min_confirmations, as_string) in [(3i64, false), (7, true)] {
+        let mut cbor = DietCbor::default()
+            .add("get", &source.url("/price"))
+            .add("path", "RAW,ETH,USD,PRICE")
+            .add_int("times", 100)
+            .add_int("gasLimit", 612_345);
+        cbor = if as_string {
+            cbor.add("minConfirmations", &min_confirmations.to_string())
+        } else {
+            cbor.add_int("minConfirmations", min_confirmations)
+        };
+        let req = Request::new(cbor.0);
+        let sender = Arc::new(RecordingSender::default());
+        let result = run_src(&drc_get_uint256(), req.vars(), deps(Some(sender.clone()))).await;
+        assert!(!result.has_fatal_errors(), "{:?}", result.all_errors().collect::<Vec<_>>());
+        let calls = sender.calls();
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].gas_limit, Some(612_345));
+        assert_eq!(calls[0].min_confirmations, min_confirmations as u64, "as string: {as_string}");
+        // Operator -> coordinator: fulfillData(requestId, abi.encode(requestId, value)).
+        let f = fulfillOracleRequest2Call::abi_decode(&calls[0].data).unwrap();
+        let (rid, inner) = <(alloy::primitives::B256, alloy::primitives::Bytes)>::abi_decode_params(&f.data).unwrap();
+        assert_eq!(rid, req.request_id);
+        let (rid2, value) = <(alloy::primitives::B256, U256)>::abi_decode_params(&inner).unwrap();
+        assert_eq!((rid2, value), (req.request_id, U256::from(123_456u64)));
+    }
+}
+
 #[tokio::test]
 async fn multi_word_end_to_end() {
     let source = DataSource::start().await;
