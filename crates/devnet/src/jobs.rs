@@ -12,6 +12,10 @@ pub const GET_UINT256: &str = include_str!("../fixtures/get-uint256.toml");
 pub const MULTIWORD: &str = include_str!("../fixtures/multiword.toml");
 /// The placeholder the docs use for the Operator address.
 pub const ADDRESS_PLACEHOLDER: &str = "YOUR_ORACLE_CONTRACT_ADDRESS";
+/// "Get > Uint256" answering through a DRCoordinator (ours; see fixtures/README.md).
+pub const DRC_GET_UINT256: &str = include_str!("../fixtures/drc-get-uint256.toml");
+/// Where [`DRC_GET_UINT256`] names the coordinator, its only allowed requester.
+pub const COORDINATOR_PLACEHOLDER: &str = "YOUR_DRCOORDINATOR_ADDRESS";
 
 /// A docs spec with only the Operator address replaced.
 pub fn fill(spec: &str, operator: Address) -> String {

@@ -19,6 +19,7 @@
 pub mod bench;
 pub mod contracts;
 pub mod datasource;
+pub mod drc;
 mod error;
 pub mod jobs;
 pub mod scale;

@@ -7,6 +7,7 @@ mod chain_tasks;
 mod compat;
 mod cron;
 mod direct_request;
+mod drc;
 mod harness;
 mod postgres;
 mod runs_api;
