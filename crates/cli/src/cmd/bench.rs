@@ -39,6 +39,14 @@ pub(crate) enum BenchCommand {
     /// runs). While the purge and the retention pass run, a probe inserts a
     /// run every 5 ms and reports how long those inserts waited.
     Runs(super::bench_runs::RunsBenchArgs),
+    /// DRCoordinator gas: requestData and the node's fulfilment, against the original's figures.
+    ///
+    /// Starts a devnet, deploys a DRCoordinator, a settable LINK/ETH feed and the example consumer,
+    /// and sends --rounds requests with a --callback-gas-limit (500,000 as in the original's
+    /// published 264,169 / 112,748 gas). The node fulfils each through Operator → coordinator →
+    /// consumer (one uint256 stored). Prints MAX, SPOT, fee and refund per request (checked against
+    /// the formulas) and the gas of the first and of the last (steady-state) round.
+    Drc(super::bench_drc::DrcBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +109,7 @@ impl BenchCommand {
             }
             Self::Scale(a) => a.run().await?,
             Self::Runs(a) => a.run().await?,
+            Self::Drc(a) => a.run().await?,
         }
         Ok(())
     }

@@ -1,10 +1,12 @@
 //! Subcommands: one file each.
 
 mod bench;
+mod bench_drc;
 mod bench_runs;
 mod bench_scale;
 mod bridges;
 mod devnet;
+mod drc;
 mod jobs;
 mod keys;
 mod node;
@@ -48,6 +50,16 @@ pub(crate) enum Command {
     /// Measure gas, latency and throughput; prints tables (or --json).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Manage a DRCoordinator: pay-as-you-go direct requests priced live.
+    ///
+    /// The node operator owns one DRCoordinator per network and registers its
+    /// jobs on it as specs (JSON spec files, synced with `specs sync`).
+    /// Consumers pay the gas their fulfilment really uses, converted to LINK
+    /// with the price feeds, plus the operator's fee. Every command takes
+    /// --rpc-url, --coordinator and --json (or LINKPOOL_RPC_URL,
+    /// LINKPOOL_DRC_COORDINATOR); commands that send transactions sign with
+    /// the key in LINKPOOL_DRC_PRIVATE_KEY or an encrypted --keystore.
+    Drc(drc::DrcArgs),
 }
 
 impl Command {
@@ -60,6 +72,7 @@ impl Command {
             Self::Runs(c) => c.run().await,
             Self::Keys(c) => c.run().await,
             Self::Bench(c) => c.run().await,
+            Self::Drc(a) => a.run().await,
         }
     }
 }
