@@ -43,7 +43,17 @@ impl DevnetArgs {
         println!();
         let report = devnet.run_scenarios().await?;
         print!("{}", report.table());
-        let ok = report.all_ok();
+        // Pay-as-you-go through a DRCoordinator: one request billed to the consumer's balance,
+        // one to a subscription, each settled at MAX / SPOT and checked against the formulas.
+        let drc = linkpool_devnet::drc::DrcSetup::deploy(&devnet).await?;
+        println!();
+        println!(
+            "DRCoordinator {}  (LINK/ETH feed {}, consumer {}, subscription {})",
+            drc.coordinator, drc.feed, drc.consumer, drc.sub_id
+        );
+        let outcomes = vec![drc.request(&devnet, 0, 500_000).await?, drc.request(&devnet, drc.sub_id, 750_000).await?];
+        print!("{}", linkpool_devnet::drc::table(&outcomes));
+        let ok = report.all_ok() && outcomes.iter().all(|o| o.ok);
         if self.once {
             devnet.shutdown().await;
             if !ok {
