@@ -54,3 +54,75 @@ sol!(
     IERC677Receiver,
     "../../contracts/out/IERC677Receiver.json"
 );
+
+// DRCoordinator consumers (issue 4): the example consumer and the split-consumer pair.
+sol!(
+    #[sol(rpc, all_derives)]
+    DRCConsumerPrice,
+    "../../contracts/out/DRCConsumerPrice.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    DRCSplitRequester,
+    "../../contracts/out/DRCSplitRequester.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    DRCSplitFulfiller,
+    "../../contracts/out/DRCSplitFulfiller.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    IChainlinkExternalFulfillment,
+    "../../contracts/out/IChainlinkExternalFulfillment.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    IDRCoordinator,
+    "../../contracts/out/IDRCoordinator.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    AggregatorV3Interface,
+    "../../contracts/out/AggregatorV3Interface.json"
+);
+
+// DRCoordinator (issue 4): the coordinator, the settable test/devnet feed and the coordinator's
+// test consumer.
+sol!(
+    #[sol(rpc, all_derives)]
+    SettableAggregator,
+    "../../contracts/out/SettableAggregator.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    DRCTestConsumer,
+    "../../contracts/out/DRCTestConsumer.json"
+);
+
+/// `DRCoordinator` in a module of its own: its ABI names the interface's structs
+/// (`IDRCoordinator.Spec`, `IDRCoordinator.Config`, …), for which `sol!` generates a second
+/// `IDRCoordinator` module holding only those types (`coordinator::IDRCoordinator::Spec`); it
+/// would clash with the full [`IDRCoordinator`](crate::IDRCoordinator) binding.
+pub mod coordinator {
+    use alloy::sol;
+
+    sol!(
+        #[sol(rpc, all_derives)]
+        DRCoordinator,
+        "../../contracts/out/DRCoordinator.json"
+    );
+}
+pub use coordinator::DRCoordinator;
+
+sol!(
+    #[sol(rpc, all_derives)]
+    TestFeedProxy,
+    "../../contracts/out/TestFeedProxy.json"
+);

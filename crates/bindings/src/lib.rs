@@ -3,7 +3,9 @@
 //! This crate is the only place that reads contract artifacts.
 //!
 //! - **Our contracts** ([`LinkToken`], [`Operator`], [`ConsumerUint256`], [`ConsumerMultiWord`],
-//!   [`RequestEncoder`], and the interfaces [`IOperator`], [`ILinkToken`], [`IERC677Receiver`])
+//!   [`RequestEncoder`], [`DRCoordinator`] (in [`coordinator`], with the struct types its ABI
+//!   names), [`SettableAggregator`], [`DRCTestConsumer`], [`TestFeedProxy`], and the interfaces
+//!   [`IOperator`], [`ILinkToken`], [`IERC677Receiver`])
 //!   are generated at compile time by alloy's `sol!` from the committed JSON artifacts in
 //!   `contracts/out/` (built by `contracts/scripts/build.mjs`; `cargo build` needs no Node.js).
 //!   Each is a module with the calls, events and custom errors, an `…Instance` for RPC

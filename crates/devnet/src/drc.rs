@@ -116,10 +116,15 @@ impl DrcSetup {
     pub async fn deploy(devnet: &Devnet) -> Result<Self> {
         let p = &devnet.provider;
         let owner = devnet.anvil.addresses()[0];
-        let feed = *SettableAggregator::deploy(p.clone(), 18, "LINK / ETH".into(), I256::try_from(LINK_ETH_ANSWER).expect("fits"))
-            .await
-            .map_err(contract_err("deploying the LINK/ETH feed"))?
-            .address();
+        let feed = *SettableAggregator::deploy(
+            p.clone(),
+            18,
+            "LINK / ETH".into(),
+            I256::try_from(LINK_ETH_ANSWER).expect("fits"),
+        )
+        .await
+        .map_err(contract_err("deploying the LINK/ETH feed"))?
+        .address();
         let coordinator = *DRCoordinator::deploy(p.clone(), devnet.contracts.link, owner)
             .await
             .map_err(contract_err("deploying DRCoordinator"))?
@@ -283,10 +288,11 @@ impl DrcSetup {
             .from_block(0);
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            let logs = devnet.provider.get_logs(&filter).await.map_err(|e| DevnetError::Contract {
-                what: "eth_getLogs".into(),
-                message: e.to_string(),
-            })?;
+            let logs = devnet
+                .provider
+                .get_logs(&filter)
+                .await
+                .map_err(|e| DevnetError::Contract { what: "eth_getLogs".into(), message: e.to_string() })?;
             if let Some(log) = logs.into_iter().next() {
                 let event = IDRCoordinator::RequestFulfilled::decode_log_data(&log.inner.data)
                     .map_err(|e| DevnetError::Contract { what: "RequestFulfilled".into(), message: e.to_string() })?;
@@ -299,7 +305,10 @@ impl DrcSetup {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Err(DevnetError::Scenario { name: "drc".into(), message: format!("request {request_id} not fulfilled in 60 s") })
+        Err(DevnetError::Scenario {
+            name: "drc".into(),
+            message: format!("request {request_id} not fulfilled in 60 s"),
+        })
     }
 }
 

@@ -30,7 +30,12 @@ pub(crate) struct Chain {
 }
 
 pub(crate) fn chain() -> Chain {
-    let anvil = linkpool_devtools::anvil().expect("anvil (run `make tools`)").spawn();
+    chain_with(&[])
+}
+
+/// [`chain`] with extra anvil flags (e.g. `--steps-tracing` for opcode traces).
+pub(crate) fn chain_with(args: &[&str]) -> Chain {
+    let anvil = linkpool_devtools::anvil().expect("anvil (run `make tools`)").args(args.iter().copied()).spawn();
     let mut signers = anvil.keys().iter().map(|k| PrivateKeySigner::from(k.clone()));
     let mut wallet = EthereumWallet::new(signers.next().expect("anvil has accounts"));
     for signer in signers {

@@ -59,7 +59,7 @@ pub(crate) enum Command {
     /// --rpc-url, --coordinator and --json (or LINKPOOL_RPC_URL,
     /// LINKPOOL_DRC_COORDINATOR); commands that send transactions sign with
     /// the key in LINKPOOL_DRC_PRIVATE_KEY or an encrypted --keystore.
-    Drc(drc::DrcArgs),
+    Drc(Box<drc::DrcArgs>),
 }
 
 impl Command {

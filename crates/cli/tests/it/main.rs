@@ -5,4 +5,5 @@ mod bridges;
 mod commands;
 mod common;
 mod crash;
+mod drc;
 mod runs;
