@@ -46,9 +46,16 @@ pub async fn connect(
             "invalid RPC URL {rpc_url:?}: {e}"
         ))))
     })?;
+    // Simple (uncached) nonces: a send that fails at gas estimation must not leave a nonce gap
+    // that would stall every later transaction of this provider.
+    let builder = ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id();
     let provider = match signer {
-        Some(signer) => ProviderBuilder::new().wallet(EthereumWallet::new(signer)).connect_http(url).erased(),
-        None => ProviderBuilder::new().connect_http(url).erased(),
+        Some(signer) => builder.wallet(EthereumWallet::new(signer)).connect_http(url).erased(),
+        None => builder.connect_http(url).erased(),
     };
     let actual = provider.get_chain_id().await?;
     if let Some(expected) = expected_chain_id {

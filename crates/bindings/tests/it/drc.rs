@@ -626,7 +626,7 @@ async fn cancellation_after_expiry_refunds_payment_and_escrow() {
         let drc = d.drc(&c);
         c.send(drc.createSubscription().from(c.stranger).into_transaction_request()).await.unwrap();
         c.send(drc.addConsumer(1, d.consumer).from(c.stranger).into_transaction_request()).await.unwrap();
-        d.fund_sub(&c, 1, JUELS_PER_LINK).await;
+        d.fund_sub(&c, 1, 10 * JUELS_PER_LINK).await;
         1u64
     };
     let a = d.request(&c, d.consumer, 200_000, 0).await;
@@ -653,7 +653,7 @@ async fn cancellation_after_expiry_refunds_payment_and_escrow() {
         "the Operator refunded both payments"
     );
     assert_eq!(d.balance(&c, d.consumer).await, CONSUMER_FUNDS);
-    assert_eq!(d.sub_balance(&c, sub).await, (JUELS_PER_LINK, 0));
+    assert_eq!(d.sub_balance(&c, sub).await, (10 * JUELS_PER_LINK, 0));
     let err = c.send(consumer.cancel(a.id()).from(c.stranger).into_transaction_request()).await;
     assert_eq!(revert::<E, _>(err), E::RequestNotFound(DRCoordinator::RequestNotFound { requestId: a.id() }));
     // The node cannot answer a cancelled request.

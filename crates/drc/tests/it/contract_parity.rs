@@ -17,13 +17,12 @@
 //! of a test's cases (shrinking reruns on the same chain; every case deploys its own feeds).
 
 use alloy::{
-    network::EthereumWallet,
     node_bindings::AnvilInstance,
     primitives::{
         aliases::{I192, U96},
         Address, Bytes, I256, U256,
     },
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, Provider},
     rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
     sol_types::{SolCall, SolInterface, SolValue},
@@ -48,6 +47,9 @@ use proptest::{
 use serde_json::{json, Value};
 
 const GWEI: u64 = 1_000_000_000;
+
+/// anvil mines at once: a receipt this late means a stuck transaction, not a slow chain.
+const RECEIPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Cases per property (each deploys feeds and configures the coordinator: a few transactions).
 fn cases() -> u32 {
@@ -78,8 +80,9 @@ impl Env {
         let anvil = anvil.spawn();
         let signer = PrivateKeySigner::from(anvil.keys()[0].clone());
         let owner = signer.address();
-        let provider =
-            ProviderBuilder::new().wallet(EthereumWallet::new(signer)).connect_http(anvil.endpoint_url()).erased();
+        let provider = linkpool_drc::client::connect(anvil.endpoint().as_str(), Some(signer), None)
+            .await
+            .expect("connect to anvil");
         let link = stack::deploy_link(&provider, owner, Flavor::Linkpool).await.expect("deploy LINK");
         let (address, _) = linkpool_drc::client::deploy(&provider, owner, link, &Config::default())
             .await
@@ -686,7 +689,12 @@ struct E2eCase {
 }
 
 fn e2e_case() -> impl Strategy<Value = E2eCase> {
-    let spec = (any::<bool>(), 1u64..=1_000_000_000_000_000_000, 1u32..=10_000, fee()).prop_map(
+    // FLAT fees up to 1M LINK, so every debit fits the consumer's balance.
+    let fee = prop_oneof![
+        (1u128..=1_000_000_000_000_000_000_000_000).prop_map(|f| (U96::from(f), FeeType::Flat)),
+        (1u32..=10_000).prop_map(|f| (U96::from(f), FeeType::Permyriad)),
+    ];
+    let spec = (any::<bool>(), 1u64..=1_000_000_000_000_000_000, 1u32..=10_000, fee).prop_map(
         |(flat, payment, permyriad, (fee, fee_type))| pricing::SpecPricing {
             payment: if flat { U96::from(payment) } else { U96::from(permyriad) },
             payment_type: if flat { pricing::PaymentType::Flat } else { pricing::PaymentType::Permyriad },
@@ -722,7 +730,6 @@ fn e2e_case() -> impl Strategy<Value = E2eCase> {
 /// gas prices, with a well-behaved, a reverting or a gas-burning callback. The SPOT gas is the
 /// `startGas - gasleft()` the coordinator itself measured, read from the transaction's trace.
 #[test]
-#[ignore = "ran past 15 minutes on the shared 2-core machine (a hang or a very slow trace); the same money path is covered by crates/bindings/tests/it/drc.rs and drc_invariant.rs; run with --ignored to investigate"]
 fn request_and_fulfilment_money_matches_the_model() {
     let rt = runtime();
     let env = rt.block_on(Env::start_with(true));
@@ -779,6 +786,7 @@ fn request_and_fulfilment_money_matches_the_model() {
                 .send()
                 .await
                 .map_err(|e| TestCaseError::fail(format!("request: {e}")))?
+                .with_timeout(Some(RECEIPT_TIMEOUT))
                 .get_receipt()
                 .await
                 .map_err(|e| TestCaseError::fail(format!("request receipt: {e}")))?;
@@ -816,6 +824,7 @@ fn request_and_fulfilment_money_matches_the_model() {
                 .send()
                 .await
                 .map_err(|e| TestCaseError::fail(format!("fulfil: {e}")))?
+                .with_timeout(Some(RECEIPT_TIMEOUT))
                 .get_receipt()
                 .await
                 .map_err(|e| TestCaseError::fail(format!("fulfil receipt: {e}")))?;
@@ -827,7 +836,10 @@ fn request_and_fulfilment_money_matches_the_model() {
                 .ok_or_else(|| TestCaseError::fail("no RequestFulfilled: the coordinator did not settle"))?
                 .inner
                 .data;
-            prop_assert_eq!(fulfilled.callbackSucceeded, case.callback == 0);
+            // fulfillUint succeeds given enough gas (a first store costs about 45k); the others never do.
+            if case.callback != 0 || case.callback_gas >= 100_000 {
+                prop_assert_eq!(fulfilled.callbackSucceeded, case.callback == 0);
+            }
             let reads = fulfil_gas_reads(&env, receipt.transaction_hash).await?;
             prop_assert!(reads.len() >= 2, "gas reads of fulfillData: {:?}", reads);
             let (start_gas, gas_left) = (reads[0], reads[reads.len() - 1]);

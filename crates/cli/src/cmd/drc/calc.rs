@@ -187,18 +187,17 @@ impl CalcCommand {
                 contract_amount: contract_amount.map(|a| a.to_string()),
             });
         }
+        let after = u64::from(GAS_AFTER_PAYMENT_CALCULATION);
         let gas_line = match kind {
-            "max" => format!("{} (the callback gas limit)", quote.gas),
-            _ => format!(
-                "{} ({} after the calculation + {} used)",
-                quote.gas,
-                GAS_AFTER_PAYMENT_CALCULATION,
-                quote.gas - u64::from(GAS_AFTER_PAYMENT_CALCULATION)
-            ),
+            "max" => format!("{} (all of --gas-limit)", quote.gas),
+            _ if quote.gas == 0 => "0 (gasleft() exceeds startGas + the allowance: clamped to 0)".to_owned(),
+            _ => format!("{} ({} used + {after} after the calculation)", quote.gas, quote.gas.saturating_sub(after)),
         };
         let fee_line = match fee.fee_type {
-            FeeType::Flat => format!("{} (flat)", juels(quote.fee)),
-            FeeType::Permyriad => format!("{} ({}‱ of the gas cost)", juels(quote.fee), fee.fee),
+            FeeType::Flat => format!("{} ({} LINK; flat)", quote.fee, super::link(quote.fee)),
+            FeeType::Permyriad => {
+                format!("{} ({} LINK; {}‱ of the gas cost)", quote.fee, super::link(quote.fee), fee.fee)
+            }
         };
         let mut rows = vec![
             ("payment", kind.to_uppercase()),

@@ -173,8 +173,8 @@ fn print_report(r: &Report, balances_wanted: bool) {
                     s.key.to_string(),
                     s.external_job_id.clone().unwrap_or_else(|| s.spec.spec_id.to_string()),
                     s.spec.operator.to_string(),
-                    format!("{} {}", s.spec.payment, s.spec.payment_type),
-                    format!("{} {}", s.spec.fee, s.spec.fee_type),
+                    super::specs::payment(&s.spec),
+                    super::specs::fee(&s.spec),
                     s.spec.gas_limit.to_string(),
                 ]
             })

@@ -190,14 +190,16 @@ async fn sync(a: SyncArgs, chain: &ChainOpts, key: &KeyOpts) -> eyre::Result<()>
     Ok(())
 }
 
-fn payment(s: &Spec) -> String {
+/// A spec's payment with its unit.
+pub(super) fn payment(s: &Spec) -> String {
     match s.payment_type {
         PaymentType::Flat => format!("{} juels", s.payment),
         PaymentType::Permyriad => format!("{}‱ of MAX", s.payment),
     }
 }
 
-fn fee(s: &Spec) -> String {
+/// A spec's fee with its unit.
+pub(super) fn fee(s: &Spec) -> String {
     match s.fee_type {
         FeeType::Flat => format!("{} juels", s.fee),
         FeeType::Permyriad => format!("{}‱", s.fee),
