@@ -5,8 +5,8 @@ use std::{path::Path, process::Output};
 
 use alloy::{
     node_bindings::AnvilInstance,
-    primitives::Address,
-    providers::{DynProvider, Provider, ProviderBuilder},
+    primitives::{Address, U256},
+    providers::{DynProvider, Provider},
 };
 use linkpool_bindings::stack::{self, Flavor};
 use linkpool_drc::pricing::GAS_AFTER_PAYMENT_CALCULATION;
@@ -24,10 +24,8 @@ async fn chain() -> Chain {
     let anvil = linkpool_devtools::anvil().expect("anvil").spawn();
     let signer: alloy::signers::local::PrivateKeySigner = anvil.keys()[0].clone().into();
     let owner = signer.address();
-    let provider = ProviderBuilder::new()
-        .wallet(alloy::network::EthereumWallet::new(signer))
-        .connect_http(anvil.endpoint_url())
-        .erased();
+    // Uncached nonces: the CLI sends from the same account in between.
+    let provider = linkpool_drc::client::connect(anvil.endpoint().as_str(), Some(signer), None).await.unwrap();
     let link = stack::deploy_link(&provider, owner, Flavor::Linkpool).await.unwrap();
     let operator = stack::deploy_operator(&provider, owner, link, Flavor::Linkpool).await.unwrap();
     Chain { anvil, provider, owner, link, operator }
@@ -360,4 +358,82 @@ async fn owner_commands_and_calc() {
     // withdraw: nothing earned yet.
     let out = c.drc(&[&["withdraw", "--to", &new_owner.to_string()][..], &co].concat(), Some(1)).await;
     assert!(text(&out).1.contains("no earnings"), "{}", text(&out).1);
+
+    // The new owner signs from an encrypted keystore instead of the environment.
+    let keys = tempfile::tempdir().unwrap();
+    let password = keys.path().join("password");
+    std::fs::write(&password, "correct horse\n").unwrap();
+    linkpool_chain::KeyStore::new(keys.path().join("ks"))
+        .import_hex(&c.key(1), &linkpool_chain::Password::new("correct horse"))
+        .unwrap();
+    let keystore = keys.path().join("ks");
+    let with_keystore = ["--keystore", keystore.to_str().unwrap(), "--password-file", password.to_str().unwrap()];
+    let tx = c.json(&[&["pause"][..], &co, &with_keystore].concat(), None).await;
+    assert_eq!(tx["action"], "pause");
+    assert_eq!(c.json(&[&["show", "--section", "config"][..], &co].concat(), None).await["overview"]["paused"], true);
+    let out = c
+        .drc(
+            &[&["unpause", "--keystore", keystore.to_str().unwrap(), "--password-file", "/nonexistent"][..], &co]
+                .concat(),
+            None,
+        )
+        .await;
+    assert!(!out.status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn show_reads_balances_and_subscriptions() {
+    use linkpool_bindings::{IDRCoordinator, LinkToken};
+    let c = chain().await;
+    let deployed =
+        c.json(&["deploy", "--link", &c.link.to_string(), "--fallback-wei-per-unit-link", "0.005eth"], Some(0)).await;
+    let coordinator: Address = deployed["coordinator"].as_str().unwrap().parse().unwrap();
+    let co = ["--coordinator", deployed["coordinator"].as_str().unwrap()];
+    let drc = IDRCoordinator::new(coordinator, c.provider.clone());
+    let token = LinkToken::new(c.link, c.provider.clone());
+    let consumer = c.anvil.addresses()[5];
+    // 2 LINK to a consumer's balance (20 bytes of data), 3 LINK to a new subscription.
+    token
+        .transferAndCall(coordinator, U256::from(2_000_000_000_000_000_000u64), consumer.to_vec().into())
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    drc.createSubscription().send().await.unwrap().get_receipt().await.unwrap();
+    drc.addConsumer(1, consumer).send().await.unwrap().get_receipt().await.unwrap();
+    let data = alloy::sol_types::SolValue::abi_encode(&U256::from(1));
+    token
+        .transferAndCall(coordinator, U256::from(3_000_000_000_000_000_000u64), data.into())
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+
+    let show = c
+        .json(
+            &[&["show", "--consumer", &consumer.to_string(), "--section", "balances,subscriptions,config"][..], &co]
+                .concat(),
+            None,
+        )
+        .await;
+    assert_eq!(
+        show["balances"],
+        json!([{ "consumer": consumer.to_string().to_lowercase(), "balance": "2000000000000000000" }])
+    );
+    let subs = show["subscriptions"].as_array().unwrap();
+    assert_eq!(subs.len(), 1);
+    assert_eq!((subs[0]["id"].as_u64(), subs[0]["balance"].as_str()), (Some(1), Some("3000000000000000000")));
+    assert_eq!(subs[0]["consumers"], json!([consumer.to_string().to_lowercase()]));
+    // LINK held = balances + subscriptions (no escrow, no earnings yet).
+    assert_eq!(show["overview"]["linkBalance"], "5000000000000000000");
+    assert!(show.get("specs").is_none(), "only the sections asked for");
+
+    let table = c.ok(&[&["show", "--subscription", "1", "--section", "subscriptions"][..], &co].concat(), None).await;
+    assert!(table.contains("== subscriptions (1)") && table.contains("3000000000000000000 (3 LINK)"), "{table}");
+    let out = c.drc(&[&["show", "--subscription", "9", "--section", "subscriptions"][..], &co].concat(), None).await;
+    assert!(text(&out).1.contains("no subscription 9"), "{}", text(&out).1);
 }
