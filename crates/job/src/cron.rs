@@ -7,7 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::{
-    parse::{common, toml_error, CommonRaw, Positions},
+    parse::{common, common_raw, toml_error, Positions},
     CommonSpec, Result, SpecError,
 };
 
@@ -158,20 +158,7 @@ struct RawCron {
 
 pub(crate) fn parse_cron(src: &str, pos: &Positions<'_>) -> Result<CronSpec> {
     let raw: RawCron = toml::from_str(src).map_err(|e| toml_error(src, e))?;
-    let common = common(
-        src,
-        pos,
-        CommonRaw {
-            schema_version: raw.schema_version,
-            name: raw.name,
-            external_job_id: raw.external_job_id,
-            max_task_duration: raw.max_task_duration,
-            gas_limit: raw.gas_limit,
-            forwarding_allowed: raw.forwarding_allowed,
-            observation_source: raw.observation_source,
-        },
-        linkpool_pipeline::CRON_VARIABLES,
-    )?;
+    let common = common(src, pos, common_raw!(raw), linkpool_pipeline::CRON_VARIABLES)?;
     let Some(schedule) = raw.schedule else {
         return Err(SpecError::new("missing; e.g. \"CRON_TZ=UTC 0 0 1 1 *\"").field("schedule"));
     };

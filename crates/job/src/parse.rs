@@ -98,20 +98,7 @@ pub(crate) fn parse(src: &str) -> Result<JobSpec> {
 
 fn parse_direct_request(src: &str, pos: &Positions<'_>) -> Result<DirectRequestSpec> {
     let raw: RawDirectRequest = toml::from_str(src).map_err(|e| toml_error(src, e))?;
-    let common = common(
-        src,
-        pos,
-        CommonRaw {
-            schema_version: raw.schema_version,
-            name: raw.name,
-            external_job_id: raw.external_job_id,
-            max_task_duration: raw.max_task_duration,
-            gas_limit: raw.gas_limit,
-            forwarding_allowed: raw.forwarding_allowed,
-            observation_source: raw.observation_source,
-        },
-        linkpool_pipeline::DIRECT_REQUEST_VARIABLES,
-    )?;
+    let common = common(src, pos, common_raw!(raw), linkpool_pipeline::DIRECT_REQUEST_VARIABLES)?;
     let contract_address = match raw.contract_address {
         Some(a) => address("contractAddress", &a, pos)?,
         None => {
@@ -159,6 +146,23 @@ fn parse_direct_request(src: &str, pos: &Positions<'_>) -> Result<DirectRequestS
 }
 
 /// The fields every job type shares, before validation.
+/// Moves the common fields out of a job type's raw struct (each job type repeats them there:
+/// serde cannot `flatten` them into a struct with `deny_unknown_fields`).
+macro_rules! common_raw {
+    ($raw:expr) => {
+        $crate::parse::CommonRaw {
+            schema_version: $raw.schema_version,
+            name: $raw.name,
+            external_job_id: $raw.external_job_id,
+            max_task_duration: $raw.max_task_duration,
+            gas_limit: $raw.gas_limit,
+            forwarding_allowed: $raw.forwarding_allowed,
+            observation_source: $raw.observation_source,
+        }
+    };
+}
+pub(crate) use common_raw;
+
 pub(crate) struct CommonRaw {
     pub(crate) schema_version: Option<Spanned<i64>>,
     pub(crate) name: Option<String>,

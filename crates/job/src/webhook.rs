@@ -4,7 +4,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::{
-    parse::{common, toml_error, CommonRaw, Positions},
+    parse::{common, common_raw, toml_error, Positions},
     CommonSpec, Result, SpecError,
 };
 
@@ -53,20 +53,7 @@ struct RawExternalInitiator {
 
 pub(crate) fn parse_webhook(src: &str, pos: &Positions<'_>) -> Result<WebhookSpec> {
     let raw: RawWebhook = toml::from_str(src).map_err(|e| toml_error(src, e))?;
-    let common = common(
-        src,
-        pos,
-        CommonRaw {
-            schema_version: raw.schema_version,
-            name: raw.name,
-            external_job_id: raw.external_job_id,
-            max_task_duration: raw.max_task_duration,
-            gas_limit: raw.gas_limit,
-            forwarding_allowed: raw.forwarding_allowed,
-            observation_source: raw.observation_source,
-        },
-        linkpool_pipeline::WEBHOOK_VARIABLES,
-    )?;
+    let common = common(src, pos, common_raw!(raw), linkpool_pipeline::WEBHOOK_VARIABLES)?;
     let mut external_initiators: Vec<ExternalInitiator> = Vec::new();
     for entry in raw.external_initiators.unwrap_or_default() {
         let at = pos.span(&entry);
