@@ -315,9 +315,7 @@ impl RunExecutor {
 
 /// True for a `bridge` task with `async=true`.
 fn is_async_bridge(task: Option<&linkpool_pipeline::TaskSpec>) -> bool {
-    task.is_some_and(|t| {
-        t.task_type == "bridge" && t.attr("async").is_some_and(|a| a.raw().trim().eq_ignore_ascii_case("true"))
-    })
+    task.is_some_and(linkpool_pipeline::bridge::is_async_bridge)
 }
 
 /// What to do once a run stops executing.

@@ -216,6 +216,12 @@ fn truncate(s: &str) -> String {
     }
 }
 
+/// True for a `bridge` task whose `async` attribute is the literal `true`: only those may be
+/// suspended and resumed through the node's resume route.
+pub fn is_async_bridge(task: &crate::TaskSpec) -> bool {
+    task.task_type == "bridge" && task.attr("async").is_some_and(|a| a.raw().trim().eq_ignore_ascii_case("true"))
+}
+
 /// Stands for a `$(...)` reference in [`check_request_template`]: its value is unknown until run time.
 const UNKNOWN: &str = "\u{1}linkpool:unknown\u{1}";
 
@@ -253,8 +259,7 @@ pub fn check_request_template(schema: &Schema, task: &crate::TaskSpec) -> Result
     }
     body.entry("id").or_insert_with(|| Json::String(UNKNOWN.to_owned()));
     body.insert("meta".into(), Json::String(UNKNOWN.to_owned()));
-    let is_async = task.attr("async").is_some_and(|a| a.raw().trim().eq_ignore_ascii_case("true"));
-    if is_async {
+    if is_async_bridge(task) {
         body.insert("responseURL".into(), Json::String(UNKNOWN.to_owned()));
     }
     let body = Json::Object(body);

@@ -209,7 +209,7 @@ pub(super) async fn resume(
         .map(|t| t.task_id)
         .collect();
     let candidates: Vec<(&TaskSpec, String)> = bridge_tasks(&spec)
-        .filter(|(t, _)| t.attr("async").is_some_and(|a| a.raw().trim().eq_ignore_ascii_case("true")))
+        .filter(|(t, _)| linkpool_pipeline::bridge::is_async_bridge(t))
         .filter(|(t, _)| q.task.as_deref().is_none_or(|id| id == t.id))
         .collect();
     let waiting: Vec<&(&TaskSpec, String)> = candidates.iter().filter(|(t, _)| !finished.contains(&t.id)).collect();
