@@ -98,6 +98,10 @@ fn contract_err(what: &'static str) -> impl Fn(alloy::contract::Error) -> Devnet
     move |e| DevnetError::Contract { what: what.into(), message: e.to_string() }
 }
 
+fn rpc_err<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> DevnetError {
+    move |e| DevnetError::Contract { what: what.into(), message: e.to_string() }
+}
+
 async fn mined(
     devnet: &Devnet,
     call: alloy::rpc::types::TransactionRequest,
@@ -197,7 +201,21 @@ impl DrcSetup {
             sub_id,
             alloy::primitives::Uint::ZERO,
         );
-        let receipt = mined(devnet, call.into_transaction_request(), "requestPrice").await?;
+        // Priced like a wallet prices it: the chain's suggested tip, the same one the node's
+        // fulfilment pays. MAX is priced at this gas price; a request sent far below what the
+        // fulfilment will pay gets a SPOT above MAX (then charged from the payer's funds).
+        let tip = p.get_max_priority_fee_per_gas().await.map_err(rpc_err("eth_maxPriorityFeePerGas"))?;
+        let base_fee = p
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+            .await
+            .map_err(rpc_err("eth_getBlockByNumber"))?
+            .and_then(|b| b.header.base_fee_per_gas)
+            .unwrap_or_default();
+        let tx = call
+            .into_transaction_request()
+            .max_priority_fee_per_gas(tip)
+            .max_fee_per_gas(2 * u128::from(base_fee) + tip);
+        let receipt = mined(devnet, tx, "requestPrice").await?;
         let sent = receipt
             .inner
             .logs()

@@ -724,10 +724,14 @@ fn render_frags(frags: &[TFrag], roots: &BTreeMap<String, Value>) -> (String, bo
     let mut pending = String::new();
     let mut well_formed = true;
     let mut refs = Vec::new();
+    // After a bare `$(`, text must not close it: `$(` + `a)` is the valid `$(a)`.
+    let mut open = false;
     for f in frags {
         match f {
+            TFrag::Text(s) if open => pending.push_str(&s.replace(')', "]")),
             TFrag::Text(s) => pending.push_str(s),
             TFrag::Ref(r, pad) => {
+                open = false;
                 out.push_str(&pending.replace("$(", "$ ("));
                 pending.clear();
                 let (path, v) = resolve_ref(r, roots);
@@ -740,6 +744,7 @@ fn render_frags(frags: &[TFrag], roots: &BTreeMap<String, Value>) -> (String, bo
                 pending.clear();
                 out.push_str(b);
                 well_formed = false;
+                open = *b == "$(";
             }
         }
     }
