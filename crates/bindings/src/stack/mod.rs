@@ -99,12 +99,22 @@ impl DirectRequestStack {
     }
 }
 
-/// Sends a transaction and waits for its receipt.
+/// What [`send`] adds to a gas estimate.
+pub const GAS_ESTIMATE_MARGIN_PERCENT: u64 = 20;
+
+/// Sends a transaction and waits for its receipt. Without a gas limit, it gets the estimate plus
+/// [`GAS_ESTIMATE_MARGIN_PERCENT`], as wallets do: an exact estimate runs out of gas when the
+/// mined block differs from the estimated one in a way that costs a few gas (a later timestamp
+/// takes another branch of a staleness check, say).
 ///
 /// # Errors
 /// [`Error::Reverted`] if it mined with status 0; RPC errors otherwise (a revert during gas
 /// estimation surfaces as [`Error::Transport`] carrying the revert data).
-pub async fn send(provider: &DynProvider, tx: TransactionRequest) -> Result<TransactionReceipt> {
+pub async fn send(provider: &DynProvider, mut tx: TransactionRequest) -> Result<TransactionReceipt> {
+    if tx.gas.is_none() {
+        let estimate = provider.estimate_gas(tx.clone()).await?;
+        tx.gas = Some(estimate + estimate * GAS_ESTIMATE_MARGIN_PERCENT / 100);
+    }
     let receipt = provider.send_transaction(tx).await?.get_receipt().await?;
     if !receipt.status() {
         return Err(Error::Reverted { tx: receipt.transaction_hash });
