@@ -10,6 +10,7 @@ mod drc;
 mod jobs;
 mod keys;
 mod node;
+mod pool;
 mod runs;
 
 use clap::Subcommand;
@@ -60,6 +61,9 @@ pub(crate) enum Command {
     /// LINKPOOL_DRC_COORDINATOR); commands that send transactions sign with
     /// the key in LINKPOOL_DRC_PRIVATE_KEY or an encrypted --keystore.
     Drc(Box<drc::DrcArgs>),
+    /// The LinkPool staking pool: economics, nodes, stakes, distribution, custody.
+    #[command(subcommand)]
+    Pool(pool::PoolCommand),
 }
 
 impl Command {
@@ -73,6 +77,7 @@ impl Command {
             Self::Keys(c) => c.run().await,
             Self::Bench(c) => c.run().await,
             Self::Drc(a) => a.run().await,
+            Self::Pool(c) => c.run().await,
         }
     }
 }
