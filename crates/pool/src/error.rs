@@ -11,6 +11,29 @@ pub enum Error {
         /// Why it is refused.
         reason: String,
     },
+    /// A model input is not a plain decimal (`392`, `0.05488`, `4_000_000`).
+    #[error("{input:?} is not a decimal: {reason}")]
+    NotADecimal {
+        /// The text given.
+        input: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A staking contract call or deployment failed (RPC, revert, gas estimation).
+    #[error("{call}: {source}")]
+    Contract {
+        /// What was being done.
+        call: &'static str,
+        /// The underlying error.
+        #[source]
+        source: Box<linkpool_bindings::Error>,
+    },
+    /// A deployment receipt carried no contract address.
+    #[error("{what}: the deployment receipt has no contract address")]
+    NoContractAddress {
+        /// The contract deployed.
+        what: &'static str,
+    },
 }
 
 /// The crate's result type.

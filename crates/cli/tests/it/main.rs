@@ -6,4 +6,5 @@ mod commands;
 mod common;
 mod crash;
 mod drc;
+mod pool_economics;
 mod runs;
