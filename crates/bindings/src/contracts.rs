@@ -126,3 +126,92 @@ sol!(
     TestFeedProxy,
     "../../contracts/out/TestFeedProxy.json"
 );
+
+// Staking (issue 5): PoolOwners.
+sol!(
+    #[sol(rpc, all_derives)]
+    IPoolOwners,
+    "../../contracts/out/IPoolOwners.json"
+);
+
+/// `PoolOwners` in a module of its own, as [`coordinator`]: its ABI names `IPoolOwners.Sale` and
+/// `IPoolOwners.SalePhase`, for which `sol!` generates a second `IPoolOwners` module.
+pub mod pool_owners {
+    use alloy::sol;
+
+    sol!(
+        #[sol(rpc, all_derives)]
+        PoolOwners,
+        "../../contracts/out/PoolOwners.json"
+    );
+}
+pub use pool_owners::PoolOwners;
+
+sol!(
+    #[sol(rpc, all_derives)]
+    FullMathHarness,
+    "../../contracts/out/FullMathHarness.json"
+);
+
+// Staking (issue 5): the LinkPool suite. `LinkPool` and `Node` name `INode.NodeStatus` (and
+// `ILinkPool.NodeInfo`) in their ABIs, so each sits in a module of its own, as `coordinator`.
+
+/// `LinkPool` (entry point and getters), with its `ILinkPool::NodeInfo`/`StakerInfo` types.
+pub mod link_pool {
+    use alloy::sol;
+
+    sol!(
+        #[sol(rpc, all_derives)]
+        LinkPool,
+        "../../contracts/out/LinkPool.json"
+    );
+}
+pub use link_pool::LinkPool;
+
+/// `Node` (withdrawals, claims, distribution, penalties), with its `INode::NodeStatus` type.
+pub mod node {
+    use alloy::sol;
+
+    sol!(
+        #[sol(rpc, all_derives)]
+        Node,
+        "../../contracts/out/Node.json"
+    );
+}
+pub use node::Node;
+
+sol!(
+    #[sol(rpc, all_derives)]
+    PoolStorage,
+    "../../contracts/out/PoolStorage.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    NodeStaking,
+    "../../contracts/out/NodeStaking.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    NodeFactory,
+    "../../contracts/out/NodeFactory.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    PoolStorageFactory,
+    "../../contracts/out/PoolStorageFactory.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    PenaltyVault,
+    "../../contracts/out/PenaltyVault.json"
+);
+
+sol!(
+    #[sol(rpc, all_derives)]
+    DrainingLogic,
+    "../../contracts/out/DrainingLogic.json"
+);

@@ -32,6 +32,8 @@ pub struct NodeConfig {
     pub pipeline: PipelineConfig,
     /// Run retention.
     pub runs: RunsConfig,
+    /// LinkPool membership (off unless `pool.storage` is set).
+    pub pool: PoolConfig,
 }
 
 impl Default for NodeConfig {
@@ -44,6 +46,7 @@ impl Default for NodeConfig {
             keys: KeysConfig::default(),
             pipeline: PipelineConfig::default(),
             runs: RunsConfig::default(),
+            pool: PoolConfig::default(),
         }
     }
 }
@@ -170,6 +173,24 @@ impl Default for RunsConfig {
     fn default() -> Self {
         Self { keep_successful_per_job: 1_000, retention_interval: Duration::from_secs(60) }
     }
+}
+
+/// `[pool]`: the LinkPool staking pool this node belongs to (LinkPool whitepaper §6.3.1).
+///
+/// With `storage` set, the node registers itself as a pool node at start if its address has no
+/// pool node yet, and with `earnings_schedule` and `operator` set, it keeps a cron job that
+/// withdraws the Operator's earnings into its node storage and distributes them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PoolConfig {
+    /// The pool's storage (its registry), as `linkpool pool deploy` printed it.
+    pub storage: Option<alloy::primitives::Address>,
+    /// Do not register at start (the node is registered some other way).
+    pub no_register: bool,
+    /// The Operator whose earnings the node withdraws into the pool; the node's key must own it.
+    pub operator: Option<alloy::primitives::Address>,
+    /// Cron schedule of the earnings job, e.g. `0 */6 * * *` or `@every 1h` (UTC). Unset: no job.
+    pub earnings_schedule: Option<String>,
 }
 
 impl NodeConfig {

@@ -29,6 +29,7 @@ mod error;
 pub mod executor;
 pub mod metrics;
 mod node;
+pub mod pool;
 mod registry;
 pub mod retention;
 mod run_vars;
@@ -36,7 +37,9 @@ pub mod services;
 mod state;
 
 pub use chain_reader::NodeChainReader;
-pub use config::{ApiConfig, ChainConfig, DatabaseConfig, KeysConfig, NodeConfig, PipelineConfig, RunsConfig};
+pub use config::{
+    ApiConfig, ChainConfig, DatabaseConfig, KeysConfig, NodeConfig, PipelineConfig, PoolConfig, RunsConfig,
+};
 pub use error::{Error, Result};
 pub use node::{Node, NodeHandle};
 pub use registry::JobRegistry;

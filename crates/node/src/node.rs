@@ -154,6 +154,7 @@ impl Node {
         };
         let txm = Arc::new(TxManager::spawn(client.clone(), store.clone(), [key.signer().clone()], txm_config)?);
 
+        let txm_for_pool = txm.clone();
         let executor = RunExecutor::new(
             state.clone(),
             txm.clone(),
@@ -226,6 +227,22 @@ impl Node {
             }
             tracing::warn!("transaction manager still in use at shutdown");
         });
+        if config.pool.storage.is_some() {
+            let (pool, state, client, txm) = (config.pool.clone(), state.clone(), client.clone(), txm_for_pool);
+            let token = shutdown.clone();
+            tasks.spawn(async move {
+                tokio::select! {
+                    () = token.cancelled() => {}
+                    joined = crate::pool::join(&pool, state, client, txm, sender) => {
+                        if let Err(e) = joined {
+                            tracing::error!(error = %e, "joining the pool failed; fix [pool] and restart");
+                        }
+                        // Stay alive: a service that stops means the node failed.
+                        token.cancelled().await;
+                    }
+                }
+            });
+        }
         tracing::info!(api = %api_addr, "node started");
         Ok(NodeHandle { api_addr, api_token, state, shutdown, tasks })
     }

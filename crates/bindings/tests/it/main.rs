@@ -19,3 +19,4 @@ mod drc_price;
 mod escrow;
 mod gas;
 mod operator;
+mod pool_owners;
