@@ -9,7 +9,7 @@ use alloy::{
     sol_types::{SolInterface, SolValue},
 };
 use linkpool_bindings::{
-    link_pool::ILinkPool, stack, LinkPool, LinkToken, Node, NodeStaking, PenaltyVault, PoolStorage,
+    link_pool::ILinkPool, stack, LinkPool, LinkToken, Node, NodeStaking, PenaltyVault, PoolOwners, PoolStorage,
 };
 use linkpool_pool::deploy::{self, PoolContracts};
 
@@ -20,13 +20,18 @@ pub(crate) const DELAY: u64 = deploy::DEFAULT_UPGRADE_DELAY_SECS;
 pub(crate) struct World {
     pub(crate) p: DynProvider,
     pub(crate) admin: Address,
-    /// Receives the owners' share (an account here; `PoolOwners` in the suite's own tests).
+    /// `PoolOwners`, which receives the owners' share.
     pub(crate) owners: Address,
+    /// Its three founders (holding [`FOUNDER_SHARES`]).
+    pub(crate) founders: Vec<Address>,
     pub(crate) c: PoolContracts,
-    /// anvil's accounts after admin and owners: nodes and stakers pick from these.
+    /// anvil's accounts but the admin and the founders: nodes and stakers pick from these.
     pub(crate) accounts: Vec<Address>,
     _anvil: alloy::node_bindings::AnvilInstance,
 }
+
+/// The founders' owner shares.
+pub(crate) const FOUNDER_SHARES: [u64; 3] = [500, 300, 200];
 
 /// The accounts anvil is started with (enough for the property test's 50 stakers and 3 nodes).
 pub(crate) const ACCOUNTS: u32 = 60;
@@ -51,10 +56,17 @@ impl World {
             .connect_http(anvil.endpoint_url())
             .erased();
         let a = anvil.addresses().to_vec();
-        let (admin, owners) = (a[0], a[1]);
+        let admin = a[0];
         let link = stack::deploy_link(&p, admin, stack::Flavor::Linkpool).await.expect("LINK");
+        // The owners' share goes to a real PoolOwners whose founders are the last three accounts.
+        let owners = *PoolOwners::deploy(p.clone(), link, admin).await.expect("PoolOwners").address();
+        let founders = a[a.len() - 3..].to_vec();
+        let shares = FOUNDER_SHARES.iter().map(|s| U256::from(*s)).collect();
+        let po = PoolOwners::new(owners, p.clone());
+        let issue = po.issueFounderShares(founders.clone(), shares).into_transaction_request().with_from(admin);
+        stack::send(&p, issue).await.expect("founders' shares");
         let c = deploy::deploy(&p, link, admin, DELAY, owners).await.expect("deploy the pool");
-        Self { p, admin, owners, c, accounts: a[2..].to_vec(), _anvil: anvil }
+        Self { p, admin, owners, founders, c, accounts: a[1..a.len() - 3].to_vec(), _anvil: anvil }
     }
 
     pub(crate) async fn send(

@@ -1,20 +1,23 @@
 //! Property test (issue 5 acceptance): random sequences of stake, withdraw, earn, distribute,
-//! forfeit, refund, claim, fee changes and `Node` upgrades across 50 stakers and 3 nodes, run
+//! forfeit, refund, claim, fee changes, `Node` upgrades, and `PoolOwners` share transfers, claims
+//! and distributions, across 50 stakers, 3 nodes and 5 owner holders, run
 //! against anvil and checked after every step against the exact-rational model
 //! (`linkpool_pool::model`):
 //! - each node's LINK is exactly its stake at home + outstanding rewards + undistributed earnings;
 //! - everyone's withdrawable LINK (stake + claimable) plus dust equals the LINK held, the dust
 //!   being at most two juels per staker;
 //! - every staker's claimed + claimable earnings are within one juel of its exact `S/T·R` earnings;
-//! - every stake is within the node's share roundings of the exact stake.
+//! - every stake is within the node's share roundings of the exact stake;
+//! - every owner holder's claimed + claimable earnings are within one juel of its exact share of
+//!   the LINK the nodes sent to `PoolOwners`.
 //!
 //! `LINKPOOL_STAKING_CASES` (default 2) sequences of `LINKPOOL_STAKING_STEPS` (default 120) steps.
 
 use alloy::primitives::{Address, U256};
-use linkpool_bindings::{Node, PenaltyVault, PoolStorage};
+use linkpool_bindings::{Node, PenaltyVault, PoolOwners, PoolStorage};
 use linkpool_pool::{
     deploy::{name_key, names},
-    model::{big, floor, NodeModel},
+    model::{approx, big, floor, NodeModel},
 };
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -27,17 +30,60 @@ const STAKERS: usize = 50;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Stake { node: usize, staker: usize, juels: u128, approve: bool },
-    Withdraw { node: usize, staker: usize, permille: u16 },
-    Earn { node: usize, juels: u128 },
-    Distribute { node: usize },
-    Claim { node: usize, staker: usize },
-    Deposit { node: usize, permille: u16 },
-    Refund { node: usize, permille: u16 },
-    Forfeit { node: usize, permille: u16 },
-    Fees { node: usize, op_bps: u16, makers_bps: u16 },
+    Stake {
+        node: usize,
+        staker: usize,
+        juels: u128,
+        approve: bool,
+    },
+    Withdraw {
+        node: usize,
+        staker: usize,
+        permille: u16,
+    },
+    Earn {
+        node: usize,
+        juels: u128,
+    },
+    Distribute {
+        node: usize,
+    },
+    Claim {
+        node: usize,
+        staker: usize,
+    },
+    Deposit {
+        node: usize,
+        permille: u16,
+    },
+    Refund {
+        node: usize,
+        permille: u16,
+    },
+    Forfeit {
+        node: usize,
+        permille: u16,
+    },
+    Fees {
+        node: usize,
+        op_bps: u16,
+        makers_bps: u16,
+    },
     Upgrade,
+    /// A `PoolOwners` share transfer between owner holders.
+    OwnersTransfer {
+        from: usize,
+        to: usize,
+        permille: u16,
+    },
+    OwnersClaim {
+        holder: usize,
+    },
+    OwnersDistribute,
 }
+
+/// Owner holders: the three founders and two accounts that may receive shares.
+const HOLDERS: usize = 5;
 
 fn op() -> impl Strategy<Value = Op> {
     let node = 0..NODES;
@@ -54,6 +100,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (node.clone(), 1u16..=1000).prop_map(|(node, permille)| Op::Forfeit { node, permille }),
         1 => (node, 0u16..=5000, 0u16..=5000).prop_map(|(node, op_bps, makers_bps)| Op::Fees { node, op_bps, makers_bps }),
         1 => Just(Op::Upgrade),
+        2 => (0..HOLDERS, 0..HOLDERS, 1u16..=1000).prop_map(|(from, to, permille)| Op::OwnersTransfer { from, to, permille }),
+        2 => (0..HOLDERS).prop_map(|holder| Op::OwnersClaim { holder }),
+        1 => Just(Op::OwnersDistribute),
     ]
 }
 
@@ -90,6 +139,9 @@ struct Case {
     earned_since: Vec<BigInt>,
     /// Stake dust the contract may have moved to earnings (last staker out).
     dust_allowance: Vec<BigInt>,
+    /// Owner holders and the exact model of their earnings.
+    holders: Vec<Address>,
+    owners: OwnersModel,
     /// What happened, to show that a sequence did real work.
     stats: std::collections::BTreeMap<&'static str, u32>,
     /// The largest |paid + claimable − exact earnings| seen (juels).
@@ -104,6 +156,13 @@ async fn run(ops: Vec<Op>) -> Result<(), String> {
         w.create_node(*n).await;
     }
     let vault = w.whitelisted_vault().await;
+    let holders: Vec<Address> = w
+        .founders
+        .iter()
+        .copied()
+        .chain(w.accounts[NODES + STAKERS + 1..NODES + STAKERS + 3].iter().copied())
+        .collect();
+    let owners = OwnersModel::new(&holders, &w.founders);
     let node_contract = w.c.node;
     let mut c = Case {
         w,
@@ -112,6 +171,8 @@ async fn run(ops: Vec<Op>) -> Result<(), String> {
         models: (0..NODES).map(|_| NodeModel::new()).collect(),
         vault,
         node_contract,
+        holders,
+        owners,
         earned_since: vec![BigInt::from(0); NODES],
         dust_allowance: vec![BigInt::from(0); NODES],
         stats: Default::default(),
@@ -210,6 +271,7 @@ impl Case {
                     .await
                     .map_err(|e| e.to_string())?;
                 let split = self.models[node].distribute(&got);
+                self.owners.pending += &split.to_owners;
                 let to_owners = big(w.balance(w.owners).await - owners_before);
                 if to_owners != split.to_owners {
                     return Err(format!("owners got {to_owners}, the model says {}", split.to_owners));
@@ -292,6 +354,61 @@ impl Case {
                 self.node_contract = fresh;
                 *self.stats.entry("upgrade").or_default() += 1;
             }
+            Op::OwnersTransfer { from, to, permille } => {
+                let (f, t) = (self.holders[from], self.holders[to]);
+                let po = PoolOwners::new(w.owners, w.p.clone());
+                let balance = po.balanceOf(f).call().await.map_err(|e| e.to_string())?;
+                let amount = balance * U256::from(permille) / U256::from(1000);
+                if amount.is_zero() || f == t {
+                    return Ok(());
+                }
+                w.send(f, po.transfer(t, amount).into_transaction_request()).await.map_err(|e| e.to_string())?;
+                // Pending LINK is shared out with the shares as they were before the transfer.
+                self.owners.fold();
+                *self.owners.shares.get_mut(&f).expect("holder") -= big(amount);
+                *self.owners.shares.get_mut(&t).expect("holder") += big(amount);
+                *self.stats.entry("owners transfer").or_default() += 1;
+            }
+            Op::OwnersClaim { holder } => {
+                let h = self.holders[holder];
+                let po = PoolOwners::new(w.owners, w.p.clone());
+                let claimable = po.claimable(h).call().await.map_err(|e| e.to_string())?;
+                let before = w.balance(h).await;
+                let r = w.send(h, po.claim().into_transaction_request()).await;
+                self.owners.fold();
+                match r {
+                    Ok(_) => {
+                        let paid = w.balance(h).await - before;
+                        if paid != claimable {
+                            return Err(format!("owner claim paid {paid}, claimable was {claimable}"));
+                        }
+                        *self.owners.claimed.get_mut(&h).expect("holder") += big(paid);
+                        *self.stats.entry("owners claim").or_default() += 1;
+                    }
+                    Err(_) if claimable.is_zero() => {}
+                    Err(e) => return Err(format!("owner claim of {claimable} failed: {e}")),
+                }
+            }
+            Op::OwnersDistribute => {
+                let po = PoolOwners::new(w.owners, w.p.clone());
+                w.send(w.admin, po.distribute().into_transaction_request()).await.map_err(|e| e.to_string())?;
+                self.owners.fold();
+            }
+        }
+        self.check_owners().await
+    }
+
+    /// Every owner holder's claimed + claimable is within one juel of its exact earnings.
+    async fn check_owners(&self) -> Result<(), String> {
+        let po = PoolOwners::new(self.w.owners, self.w.p.clone());
+        for h in &self.holders {
+            let claimable = po.claimable(*h).call().await.map_err(|e| e.to_string())?;
+            let paid = BigRational::from_integer(&self.owners.claimed[h] + big(claimable));
+            let exact = self.owners.exact(h);
+            let off = if paid > exact { &paid - &exact } else { &exact - &paid };
+            if off > BigRational::from_integer(BigInt::from(1)) {
+                return Err(format!("owner {h}: paid + claimable {paid}, exact {}", approx(&exact)));
+            }
         }
         Ok(())
     }
@@ -347,5 +464,53 @@ impl Case {
             return Err("withdrawable + dust + undistributed != held".into());
         }
         Ok(())
+    }
+}
+
+/// Exact owners' earnings: LINK reaching `PoolOwners` is shared by the shares held when it is
+/// folded in (at the next transfer, claim or distribution).
+struct OwnersModel {
+    shares: std::collections::BTreeMap<Address, BigInt>,
+    earned: std::collections::BTreeMap<Address, BigRational>,
+    claimed: std::collections::BTreeMap<Address, BigInt>,
+    /// LINK sent to `PoolOwners` and not folded yet.
+    pending: BigInt,
+}
+
+impl OwnersModel {
+    fn new(holders: &[Address], founders: &[Address]) -> Self {
+        let mut shares = std::collections::BTreeMap::new();
+        for h in holders {
+            shares.insert(*h, BigInt::from(0));
+        }
+        for (f, s) in founders.iter().zip(crate::common::FOUNDER_SHARES) {
+            shares.insert(*f, BigInt::from(s));
+        }
+        let zero = || holders.iter().map(|h| (*h, Default::default())).collect();
+        Self {
+            shares,
+            earned: zero(),
+            claimed: holders.iter().map(|h| (*h, BigInt::from(0))).collect(),
+            pending: BigInt::from(0),
+        }
+    }
+
+    fn total(&self) -> BigInt {
+        self.shares.values().sum()
+    }
+
+    fn fold(&mut self) {
+        let total = BigRational::from_integer(self.total());
+        let pending = BigRational::from_integer(std::mem::take(&mut self.pending));
+        for (h, s) in &self.shares {
+            *self.earned.get_mut(h).expect("holder") += BigRational::from_integer(s.clone()) / &total * &pending;
+        }
+    }
+
+    /// Exact earnings of `h`, pending LINK included.
+    fn exact(&self, h: &Address) -> BigRational {
+        let total = BigRational::from_integer(self.total());
+        let pending = BigRational::from_integer(self.pending.clone());
+        &self.earned[h] + BigRational::from_integer(self.shares[h].clone()) / total * pending
     }
 }
