@@ -24,6 +24,8 @@ mod error;
 pub mod jobs;
 pub mod scale;
 pub mod scenario;
+pub mod staking;
+pub mod staking_bench;
 
 use std::{path::PathBuf, time::Duration};
 

@@ -8,9 +8,10 @@
 //! The contracts live in `contracts/src/staking`; their bindings in `linkpool-bindings`.
 //! No task is spawned.
 
+pub mod client;
 pub mod deploy;
 pub mod economics;
-pub mod model;
 mod error;
+pub mod model;
 
 pub use error::{Error, Result};

@@ -29,7 +29,7 @@ impl DevnetArgs {
             poll_interval: Duration::from_millis(100),
             ..DevnetConfig::default()
         };
-        let devnet = Devnet::start(config).await?;
+        let mut devnet = Devnet::start(config).await?;
         let c = &devnet.contracts;
         println!("chain      {} (chain id {})", devnet.anvil.endpoint(), devnet.anvil.chain_id());
         println!("LINK       {}", c.link);
@@ -53,13 +53,17 @@ impl DevnetArgs {
         );
         let outcomes = vec![drc.request(&devnet, 0, 500_000).await?, drc.request(&devnet, drc.sub_id, 750_000).await?];
         print!("{}", linkpool_devnet::drc::table(&outcomes));
-        let ok = report.all_ok() && outcomes.iter().all(|o| o.ok);
+        // Staking (issue 5): three pool nodes, 20 stakers, fees, claims, withdrawals, a forfeit.
+        println!();
+        let staking = linkpool_devnet::staking::StakingScenario::run(&mut devnet).await?;
+        print!("{}", linkpool_devnet::staking::table(&staking));
+        let ok = report.all_ok() && outcomes.iter().all(|o| o.ok) && staking.ok();
         if self.once {
             devnet.shutdown().await;
             if !ok {
-                eyre::bail!("some requests were not fulfilled with the expected value");
+                eyre::bail!("some requests were not fulfilled with the expected value, or a staking invariant failed");
             }
-            println!("\nall requests fulfilled with the expected values");
+            println!("\nall requests fulfilled with the expected values; every staking invariant holds");
             return Ok(());
         }
         let node = devnet.node.as_ref().expect("running");

@@ -4,6 +4,7 @@ mod bench;
 mod bench_drc;
 mod bench_runs;
 mod bench_scale;
+mod bench_staking;
 mod bridges;
 mod devnet;
 mod drc;

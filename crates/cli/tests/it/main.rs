@@ -6,5 +6,6 @@ mod commands;
 mod common;
 mod crash;
 mod drc;
+mod pool;
 mod pool_economics;
 mod runs;

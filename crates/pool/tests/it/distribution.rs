@@ -191,7 +191,7 @@ async fn run(ops: Vec<Op>) -> Result<(), String> {
         linkpool_pool::model::approx(&c.max_off.borrow())
     );
     // A sequence of this length that paid no claim or moved no stake checked nothing.
-    if ops.len() >= 60 && (c.stats.get("claim").is_none() || c.stats.get("stake").is_none()) {
+    if ops.len() >= 60 && (!c.stats.contains_key("claim") || !c.stats.contains_key("stake")) {
         return Err(format!("a vacuous sequence: {:?}", c.stats));
     }
     Ok(())
