@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IPoolStorage} from "../interfaces/IPoolStorage.sol";
 import {INode} from "../interfaces/INode.sol";
+import {FullMath} from "./FullMath.sol";
 
 /// @title NodeAccounting
 /// @notice A node's stake and reward accounting, kept in the node's `PoolStorage` under the keys
@@ -15,7 +16,8 @@ import {INode} from "../interfaces/INode.sol";
 /// shares, rounded up. Every rounding favours the stakers who stay. A forfeited penalty lowers
 /// `totalStake` and with it every staker's stake pro rata, without touching any staker's record.
 /// Shares only ever get cheaper (forfeits), never dearer: LINK sent to the storage is earnings,
-/// not stake, so the first-depositor inflation attack has no lever.
+/// not stake, so the first-depositor inflation attack has no lever. These products go through
+/// `FullMath` (512-bit), as shares get numerous after large forfeits.
 ///
 /// Rewards use a reward-per-share accumulator `acc`, scaled by `ACC_PRECISION`: a distribution of
 /// `R` juels to stakers adds `(R * ACC_PRECISION + remainder) / totalShares` and carries the new
@@ -143,7 +145,7 @@ library NodeAccounting {
     /// @notice LINK value of `shares`, rounded down.
     function valueOf(Totals memory t, uint256 shares) internal pure returns (uint256) {
         if (t.totalShares == 0) return 0;
-        return shares * t.totalStake / t.totalShares;
+        return FullMath.mulDiv(shares, t.totalStake, t.totalShares);
     }
 
     /// @notice What `staker` could claim now, in juels (rounded down).
@@ -168,7 +170,7 @@ library NodeAccounting {
             shares = amount;
         } else {
             if (t.totalStake == 0) revert INode.NodeWipedOut(node);
-            shares = amount * t.totalShares / t.totalStake;
+            shares = FullMath.mulDiv(amount, t.totalShares, t.totalStake);
         }
         if (shares == 0) revert INode.ZeroShares(amount);
         Staker memory st = readStaker(s, staker);
@@ -199,7 +201,7 @@ library NodeAccounting {
             if (amount > available) revert INode.InsufficientStake(staker, available, amount);
             paid = amount;
             // Rounded up: the staker never takes more than its shares are worth.
-            burned = (amount * t.totalShares + t.totalStake - 1) / t.totalStake;
+            burned = FullMath.mulDivUp(amount, t.totalShares, t.totalStake);
             if (burned > st.shares) burned = st.shares;
         }
         if (burned == 0) revert INode.ZeroAmount();
