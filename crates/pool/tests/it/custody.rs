@@ -184,3 +184,63 @@ async fn futures_join(w: &World, node: Address, stakers: &[Address]) -> Vec<(U25
     }
     out
 }
+
+#[tokio::test]
+async fn every_upgrade_path_waits_for_the_delay_and_only_the_admin_proposes() {
+    let (w, _, storage, _) = staked_world().await;
+    let ps = w.pool_storage();
+    let (stranger, next_admin) = (w.accounts[20], w.accounts[21]);
+    let drainer = *DrainingLogic::deploy(w.p.clone()).await.expect("deploy").address();
+    let held = w.balance(storage).await;
+
+    // A new name, a replaced name, PoolOwners, and the whitelist: all wait for the delay.
+    for name in [
+        "Drainer",
+        names::LINK_POOL,
+        names::NODE_STAKING,
+        names::NODE_FACTORY,
+        names::POOL_STORAGE_FACTORY,
+        names::POOL_OWNERS,
+    ] {
+        let e: PoolStorage::PoolStorageErrors =
+            revert(w.send(stranger, ps.proposeContract(name_key(name), drainer).into_transaction_request()).await);
+        assert!(matches!(e, PoolStorage::PoolStorageErrors::NotAdmin(_)), "{name}: {e:?}");
+        w.send(w.admin, ps.proposeContract(name_key(name), drainer).into_transaction_request()).await.expect("propose");
+        let e: PoolStorage::PoolStorageErrors =
+            revert(w.send(stranger, ps.executeContract(name_key(name)).into_transaction_request()).await);
+        assert!(matches!(e, PoolStorage::PoolStorageErrors::DelayNotElapsed(_)), "{name}: {e:?}");
+    }
+    w.send(w.admin, ps.proposeWhitelist(drainer).into_transaction_request()).await.expect("propose whitelist");
+    let e: PoolStorage::PoolStorageErrors =
+        revert(w.send(stranger, ps.executeWhitelist(drainer).into_transaction_request()).await);
+    assert!(matches!(e, PoolStorage::PoolStorageErrors::DelayNotElapsed(_)), "{e:?}");
+    let d = DrainingLogic::new(drainer, w.p.clone());
+    let e: PoolStorage::PoolStorageErrors =
+        revert(w.send(stranger, d.drain(storage, stranger).into_transaction_request()).await);
+    assert!(matches!(e, PoolStorage::PoolStorageErrors::NotLogic(_)), "{e:?}");
+
+    // Only the admin cancels; a cancelled proposal can never be executed.
+    let e: PoolStorage::PoolStorageErrors =
+        revert(w.send(stranger, ps.cancelProposal(name_key("Drainer")).into_transaction_request()).await);
+    assert!(matches!(e, PoolStorage::PoolStorageErrors::NotAdmin(_)), "{e:?}");
+    w.send(w.admin, ps.cancelProposal(name_key("Drainer")).into_transaction_request()).await.expect("cancel");
+    w.increase_time(DELAY).await;
+    let e: PoolStorage::PoolStorageErrors =
+        revert(w.send(stranger, ps.executeContract(name_key("Drainer")).into_transaction_request()).await);
+    assert!(matches!(e, PoolStorage::PoolStorageErrors::NothingProposed(_)), "{e:?}");
+
+    // The admin role moves in two steps; the old admin loses it, the new one can only propose.
+    w.send(w.admin, ps.transferAdmin(next_admin).into_transaction_request()).await.expect("transferAdmin");
+    let e: PoolStorage::PoolStorageErrors = revert(w.send(stranger, ps.acceptAdmin().into_transaction_request()).await);
+    assert!(matches!(e, PoolStorage::PoolStorageErrors::NotProposedAdmin(_)), "{e:?}");
+    w.send(next_admin, ps.acceptAdmin().into_transaction_request()).await.expect("acceptAdmin");
+    let e: PoolStorage::PoolStorageErrors =
+        revert(w.send(w.admin, ps.proposeWhitelist(w.c.node).into_transaction_request()).await);
+    assert!(matches!(e, PoolStorage::PoolStorageErrors::NotAdmin(_)), "{e:?}");
+    for who in [next_admin, w.admin] {
+        let e: PoolStorage::PoolStorageErrors =
+            revert(w.send(who, ps.payStaker(who, U256::from(1)).into_transaction_request()).await);
+        assert!(matches!(e, PoolStorage::PoolStorageErrors::NotLogic(_)), "{e:?}");
+    }
+    assert_eq!(w.balance(storage).await, held, "no LINK moved");
+}
