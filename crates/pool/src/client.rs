@@ -745,6 +745,40 @@ impl Pool {
         })
     }
 
+    /// Sets `node`'s status (admin only): 1 active, 2 paused, 3 closed (final).
+    ///
+    /// # Errors
+    /// [`Error::NoSender`], reverts (`NotAdmin`, `NodeClosed`, `UnknownNode`, …), RPC errors.
+    pub async fn set_status(&self, node: Address, status: u8) -> Result<SentTx> {
+        self.sender("setStatus")?;
+        let logic = self.node_logic().await?;
+        let tx = logic.setStatus(node, status).into_transaction_request();
+        Ok(self.send(format!("setStatus({node}, {status})"), tx).await?.0)
+    }
+
+    /// Sets `node`'s stake limit in juels (admin only).
+    ///
+    /// # Errors
+    /// [`Error::NoSender`], reverts (`NotAdmin`, `UnknownNode`), RPC errors.
+    pub async fn set_stake_limit(&self, node: Address, limit: U256) -> Result<SentTx> {
+        self.sender("setStakeLimit")?;
+        let logic = self.node_logic().await?;
+        let tx = logic.setStakeLimit(node, limit).into_transaction_request();
+        Ok(self.send(format!("setStakeLimit({node}, {limit})"), tx).await?.0)
+    }
+
+    /// Sets `node`'s operational cost and makers' percentage in basis points (admin only).
+    ///
+    /// # Errors
+    /// [`Error::NoSender`], reverts (`NotAdmin`, `FeeTooHigh`, `UnknownNode`), RPC errors.
+    pub async fn set_fees(&self, node: Address, operational_cost_bps: u64, makers_bps: u64) -> Result<SentTx> {
+        self.sender("setFees")?;
+        let logic = self.node_logic().await?;
+        let tx =
+            logic.setFees(node, U256::from(operational_cost_bps), U256::from(makers_bps)).into_transaction_request();
+        Ok(self.send(format!("setFees({node}, {operational_cost_bps}, {makers_bps})"), tx).await?.0)
+    }
+
     /// The pool `contract` was built for (`POOL()` of a logic contract), if it has one.
     ///
     /// # Errors

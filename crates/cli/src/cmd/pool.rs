@@ -77,6 +77,17 @@ pub(crate) enum PoolCommand {
     ///   linkpool pool status --node 0x70997970… --staker 0x3C44Cd… --json
     #[command(verbatim_doc_comment)]
     Status(node::StatusArgs),
+    /// Change a node's settings (the pool's admin): status, stake limit, fees.
+    ///
+    /// None of them moves LINK or changes a stake; withdrawals and claims work in every status.
+    /// `closed` is final. Fees are basis points, each at most 5000 (50 %), and apply to later
+    /// distributions: the operational cost first, then the makers' percentage of the rest.
+    ///
+    ///   linkpool pool node-settings --node 0x70997970… --status paused
+    ///   linkpool pool node-settings --node 0x70997970… --stake-limit 30000link
+    ///   linkpool pool node-settings --node 0x70997970… --operational-cost-bps 1000 --makers-bps 2500
+    #[command(verbatim_doc_comment)]
+    NodeSettings(node::NodeSettingsArgs),
     /// Network contracts that may hold penalty deposits: list, propose (admin), execute after
     /// the delay (anyone), remove at once (admin), cancel a proposal (admin).
     Whitelist(admin::WhitelistArgs),
@@ -96,6 +107,7 @@ impl PoolCommand {
             Self::Claim(a) => a.run().await,
             Self::Distribute(a) => a.run().await,
             Self::Status(a) => a.run().await,
+            Self::NodeSettings(a) => a.run().await,
             Self::Whitelist(a) => a.run().await,
             Self::Upgrade(a) => a.run().await,
         }

@@ -232,6 +232,43 @@ async fn pool_lifecycle_stake_earn_distribute_claim_withdraw() {
     let err = c.fails(&["status"], None).await;
     assert!(err.contains("is a node's storage"), "{err}");
     c.pool = saved;
+
+    // Node settings: the admin only; fees bounded; a paused node takes no stake.
+    let err = c.fails(&["node-settings", "--node", &n, "--status", "paused"], Some(5)).await;
+    assert!(err.contains("NotAdmin"), "{err}");
+    let err =
+        c.fails(&["node-settings", "--node", &n, "--operational-cost-bps", "5001", "--makers-bps", "0"], Some(0)).await;
+    assert!(err.contains("FeeTooHigh"), "{err}");
+    let err = c.fails(&["node-settings", "--node", &n], Some(0)).await;
+    assert!(err.contains("nothing to change"), "{err}");
+    let sent = c
+        .json(
+            &[
+                "node-settings",
+                "--node",
+                &n,
+                "--status",
+                "paused",
+                "--stake-limit",
+                "30000link",
+                "--operational-cost-bps",
+                "1000",
+                "--makers-bps",
+                "2000",
+            ],
+            Some(0),
+        )
+        .await;
+    assert_eq!(sent.as_array().map(Vec::len), Some(3), "{sent}");
+    let node_status = &c.json(&["status", "--node", &n], None).await["nodes"][0];
+    assert_eq!(node_status["status"], "paused");
+    assert_eq!(node_status["stakeLimit"], juels(30_000));
+    assert_eq!(
+        (node_status["operationalCostBps"].as_str(), node_status["makersBps"].as_str()),
+        (Some("1000"), Some("2000"))
+    );
+    let err = c.fails(&["stake", "--node", &n, "1link"], Some(5)).await;
+    assert!(err.contains("NodeNotActive"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

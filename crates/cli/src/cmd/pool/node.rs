@@ -1,11 +1,11 @@
-//! The nodes' commands: create-node, distribute, status.
+//! The nodes' commands: create-node, distribute, status, node-settings.
 
-use alloy::primitives::Address;
+use alloy::primitives::{Address, U256};
 use clap::Args;
 use linkpool_pool::client::{format_duration, NodeReport, Pool, PoolOverview, StakerReport, WhitelistProposal};
 use serde::Serialize;
 
-use super::{link, opts::PoolOpts, percent, print_json, print_pairs, print_transactions};
+use super::{link, opts::PoolOpts, parse_amount, percent, print_json, print_pairs, print_transactions};
 use crate::table;
 
 #[derive(Debug, Args)]
@@ -185,5 +185,66 @@ fn print_status(r: &StatusReport) {
             })
             .collect();
         println!("{}", table::render(&["NODE", "STAKER", "SHARES", "STAKE", "CLAIMABLE"], &rows));
+    }
+}
+
+/// A status `node-settings` can set.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum SettableStatus {
+    /// Takes stakes and penalty deposits.
+    Active,
+    /// Takes neither, for now.
+    Paused,
+    /// Takes neither, for good.
+    Closed,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NodeSettingsArgs {
+    /// The node to change.
+    #[arg(long)]
+    node: Address,
+    /// The node's new status.
+    #[arg(long, value_enum)]
+    status: Option<SettableStatus>,
+    /// The node's new stake limit: juels, or with a unit (30000link).
+    #[arg(long, value_parser = parse_amount)]
+    stake_limit: Option<U256>,
+    /// Operational cost in basis points (taken first); needs --makers-bps too.
+    #[arg(long, requires = "makers_bps")]
+    operational_cost_bps: Option<u64>,
+    /// Makers' percentage of the rest in basis points; needs --operational-cost-bps too.
+    #[arg(long, requires = "operational_cost_bps")]
+    makers_bps: Option<u64>,
+    #[command(flatten)]
+    opts: PoolOpts,
+}
+
+impl NodeSettingsArgs {
+    pub(crate) async fn run(self) -> eyre::Result<()> {
+        if self.status.is_none() && self.stake_limit.is_none() && self.makers_bps.is_none() {
+            eyre::bail!("nothing to change: pass --status, --stake-limit, or --operational-cost-bps with --makers-bps");
+        }
+        let pool = self.opts.writer("node-settings").await?;
+        let mut sent = Vec::new();
+        if let Some(status) = self.status {
+            let value = match status {
+                SettableStatus::Active => 1,
+                SettableStatus::Paused => 2,
+                SettableStatus::Closed => 3,
+            };
+            sent.push(pool.set_status(self.node, value).await?);
+        }
+        if let Some(limit) = self.stake_limit {
+            sent.push(pool.set_stake_limit(self.node, limit).await?);
+        }
+        if let (Some(op), Some(makers)) = (self.operational_cost_bps, self.makers_bps) {
+            sent.push(pool.set_fees(self.node, op, makers).await?);
+        }
+        if self.opts.json() {
+            return print_json(&sent);
+        }
+        print_transactions(&sent);
+        Ok(())
     }
 }
