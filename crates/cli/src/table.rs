@@ -30,6 +30,34 @@ pub(crate) fn render(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// A two-column key/value table.
+pub(crate) fn print_pairs(rows: Vec<(&str, String)>) {
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(k, v)| vec![k.to_owned(), v]).collect();
+    println!("{}", render(&["FIELD", "VALUE"], &rows));
+}
+
+/// The mined transactions a command sent, one row each.
+pub(crate) fn print_transactions(txs: &[linkpool_bindings::stack::SentTx]) {
+    let rows: Vec<Vec<String>> = txs
+        .iter()
+        .map(|t| {
+            vec![
+                t.action.clone(),
+                t.hash.to_string(),
+                t.block.map(|b| b.to_string()).unwrap_or_default(),
+                t.gas_used.to_string(),
+            ]
+        })
+        .collect();
+    println!("{}", render(&["SENT", "TX", "BLOCK", "GAS USED"], &rows));
+}
+
+/// `--json` output: one pretty-printed JSON value.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> eyre::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

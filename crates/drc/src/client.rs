@@ -187,19 +187,7 @@ pub struct Overview {
     pub wei_per_unit_link: std::result::Result<String, String>,
 }
 
-/// A mined transaction sent by this client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SentTx {
-    /// What it did, e.g. `setSpecs(3)`.
-    pub action: String,
-    /// Its hash.
-    pub hash: B256,
-    /// Its block.
-    pub block: Option<u64>,
-    /// Gas it used.
-    pub gas_used: u64,
-}
+pub use linkpool_bindings::stack::SentTx;
 
 /// Deploys a `DRCoordinator` for `link` owned by `owner` (who sends the deployment), then sets
 /// `config` unless it is the default (no feeds, no fallback). Returns the address and the mined
@@ -219,12 +207,7 @@ pub async fn deploy(
         return Err(Error::Reverted { call: "deploy DRCoordinator", tx: receipt.transaction_hash });
     }
     let address = receipt.contract_address.ok_or(Error::NotDeployed { tx: receipt.transaction_hash })?;
-    let mut sent = vec![SentTx {
-        action: "deploy DRCoordinator".into(),
-        hash: receipt.transaction_hash,
-        block: receipt.block_number,
-        gas_used: receipt.gas_used,
-    }];
+    let mut sent = vec![SentTx::new("deploy DRCoordinator", &receipt)];
     if *config != Config::default() {
         let c = Coordinator::new(address, provider.clone()).with_sender(owner);
         sent.push(c.set_config(config).await?);
@@ -491,7 +474,7 @@ impl Coordinator {
         if !receipt.status() {
             return Err(Error::Reverted { call, tx: receipt.transaction_hash });
         }
-        Ok(SentTx { action, hash: receipt.transaction_hash, block: receipt.block_number, gas_used: receipt.gas_used })
+        Ok(SentTx::new(action, &receipt))
     }
 
     /// `setSpecs` for `specs` (key, spec) in one transaction.

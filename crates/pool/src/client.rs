@@ -100,25 +100,7 @@ pub fn format_unix(secs: u64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3_600, rem % 3_600 / 60, rem % 60)
 }
 
-/// A mined transaction sent by this client.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SentTx {
-    /// What it did, e.g. `proposeContract(Node, 0x…)`.
-    pub action: String,
-    /// Its hash.
-    pub hash: B256,
-    /// Its block.
-    pub block: Option<u64>,
-    /// Gas it used.
-    pub gas_used: u64,
-}
-
-impl SentTx {
-    fn new(action: String, r: &TransactionReceipt) -> Self {
-        Self { action, hash: r.transaction_hash, block: r.block_number, gas_used: r.gas_used }
-    }
-}
+pub use linkpool_bindings::stack::SentTx;
 
 /// A registry entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -25,6 +25,32 @@ pub use request::{fulfil, fulfil_tx, oracle_request, oracle_requests, Answer, FU
 
 use crate::{Error, LinkToken, Operator, Result};
 
+/// A mined transaction a management client sent, as its CLI reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentTx {
+    /// What it did, e.g. `setSpecs(3)` or `proposeContract(Node, 0x…)`.
+    pub action: String,
+    /// Its hash.
+    pub hash: alloy::primitives::B256,
+    /// Its block.
+    pub block: Option<u64>,
+    /// Gas it used.
+    pub gas_used: u64,
+}
+
+impl SentTx {
+    /// `action`, as mined in `receipt`.
+    pub fn new(action: impl Into<String>, receipt: &alloy::rpc::types::TransactionReceipt) -> Self {
+        Self {
+            action: action.into(),
+            hash: receipt.transaction_hash,
+            block: receipt.block_number,
+            gas_used: receipt.gas_used,
+        }
+    }
+}
+
 /// Which implementation of a contract to deploy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flavor {

@@ -12,9 +12,8 @@ mod specs;
 
 use alloy::primitives::{utils::format_units, I256, U256};
 use clap::{Args, Subcommand};
-use serde::Serialize;
 
-use crate::table;
+use crate::table::{print_json, print_pairs, print_transactions};
 pub(crate) use opts::{ChainOpts, KeyOpts};
 
 /// Manage a DRCoordinator: specs, prices, balances, configuration.
@@ -86,18 +85,6 @@ impl DrcArgs {
             DrcCommand::Withdraw(a) => a.run(&chain, &key).await,
         }
     }
-}
-
-/// Prints `value` as pretty JSON.
-fn print_json<T: Serialize>(value: &T) -> eyre::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
-}
-
-/// Two-column key/value table.
-fn print_pairs(rows: Vec<(&str, String)>) {
-    let rows: Vec<Vec<String>> = rows.into_iter().map(|(k, v)| vec![k.to_owned(), v]).collect();
-    println!("{}", table::render(&["FIELD", "VALUE"], &rows));
 }
 
 /// Juels as LINK with trailing zeros trimmed: `2750000000000000000` → `2.75`.

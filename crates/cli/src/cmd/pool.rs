@@ -13,10 +13,9 @@ mod staker;
 
 use alloy::primitives::U256;
 use clap::Subcommand;
-use linkpool_pool::client::{format_link, SentTx};
-use serde::Serialize;
+use linkpool_pool::client::format_link;
 
-use crate::table;
+use crate::table::{print_json, print_pairs, print_transactions};
 
 /// The LinkPool staking pool: economics, nodes, stakes, distribution, custody.
 #[derive(Debug, Subcommand)]
@@ -112,34 +111,6 @@ impl PoolCommand {
             Self::Upgrade(a) => a.run().await,
         }
     }
-}
-
-/// Prints `value` as pretty JSON.
-fn print_json<T: Serialize>(value: &T) -> eyre::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
-}
-
-/// Two-column key/value table.
-fn print_pairs(rows: Vec<(&str, String)>) {
-    let rows: Vec<Vec<String>> = rows.into_iter().map(|(k, v)| vec![k.to_owned(), v]).collect();
-    println!("{}", table::render(&["FIELD", "VALUE"], &rows));
-}
-
-/// The mined transactions, one row each.
-fn print_transactions(txs: &[SentTx]) {
-    let rows: Vec<Vec<String>> = txs
-        .iter()
-        .map(|t| {
-            vec![
-                t.action.clone(),
-                t.hash.to_string(),
-                t.block.map(|b| b.to_string()).unwrap_or_default(),
-                t.gas_used.to_string(),
-            ]
-        })
-        .collect();
-    println!("{}", table::render(&["SENT", "TX", "BLOCK", "GAS USED"], &rows));
 }
 
 /// `12.5 LINK`.

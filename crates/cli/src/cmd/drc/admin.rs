@@ -10,7 +10,7 @@ use linkpool_drc::{
 };
 use serde::Serialize;
 
-use super::{juels, parse_amount, print_json, print_pairs, specs::print_transactions, ChainOpts, KeyOpts};
+use super::{juels, parse_amount, print_json, print_pairs, print_transactions, ChainOpts, KeyOpts};
 
 /// The pricing configuration, field by field; unset fields keep their current value.
 #[derive(Debug, Clone, Args)]

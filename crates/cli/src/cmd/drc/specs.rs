@@ -12,7 +12,7 @@ use linkpool_drc::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{print_json, ChainOpts, KeyOpts};
+use super::{print_json, print_transactions, ChainOpts, KeyOpts};
 use crate::table;
 
 #[derive(Debug, Subcommand)]
@@ -260,22 +260,6 @@ fn field(s: &Spec, name: &str) -> String {
         "gasLimit" => s.gas_limit.to_string(),
         _ => String::new(),
     }
-}
-
-/// One line per mined transaction.
-pub(super) fn print_transactions(txs: &[SentTx]) {
-    let rows: Vec<Vec<String>> = txs
-        .iter()
-        .map(|t| {
-            vec![
-                t.action.clone(),
-                t.hash.to_string(),
-                t.block.map(|b| b.to_string()).unwrap_or_default(),
-                t.gas_used.to_string(),
-            ]
-        })
-        .collect();
-    println!("{}", table::render(&["SENT", "TX", "BLOCK", "GAS USED"], &rows));
 }
 
 #[derive(Serialize)]
