@@ -84,6 +84,29 @@ pub fn anvil() -> Result<Anvil> {
     Ok(Anvil::at(anvil_path()?))
 }
 
+/// A provider for tests on `anvil` that signs for every anvil account, estimates gas and
+/// fetches each nonce afresh (a send that fails at gas estimation must not leave a nonce gap).
+pub fn test_provider(anvil: &AnvilInstance) -> alloy::providers::DynProvider {
+    use alloy::{
+        network::EthereumWallet,
+        providers::{Provider, ProviderBuilder},
+        signers::local::PrivateKeySigner,
+    };
+    let mut signers = anvil.keys().iter().map(|k| PrivateKeySigner::from(k.clone()));
+    let mut wallet = EthereumWallet::new(signers.next().expect("anvil has accounts"));
+    for signer in signers {
+        wallet.register_signer(signer);
+    }
+    ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(wallet)
+        .connect_http(anvil.endpoint_url())
+        .erased()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

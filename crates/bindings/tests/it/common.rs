@@ -1,12 +1,10 @@
 //! Shared fixtures: an anvil with funded signers, stacks, time travel, revert decoding.
 
 use alloy::{
-    network::EthereumWallet,
     node_bindings::AnvilInstance,
     primitives::{keccak256, Address, B256, U256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, Provider},
     rpc::types::TransactionRequest,
-    signers::local::PrivateKeySigner,
     sol_types::SolInterface,
 };
 use linkpool_bindings::{
@@ -36,20 +34,7 @@ pub(crate) fn chain() -> Chain {
 /// [`chain`] with extra anvil flags (e.g. `--steps-tracing` for opcode traces).
 pub(crate) fn chain_with(args: &[&str]) -> Chain {
     let anvil = linkpool_devtools::anvil().expect("anvil (run `make tools`)").args(args.iter().copied()).spawn();
-    let mut signers = anvil.keys().iter().map(|k| PrivateKeySigner::from(k.clone()));
-    let mut wallet = EthereumWallet::new(signers.next().expect("anvil has accounts"));
-    for signer in signers {
-        wallet.register_signer(signer);
-    }
-    // Simple (uncached) nonces: a send that fails at gas estimation must not leave a nonce gap.
-    let provider = ProviderBuilder::new()
-        .disable_recommended_fillers()
-        .with_gas_estimation()
-        .with_simple_nonce_management()
-        .fetch_chain_id()
-        .wallet(wallet)
-        .connect_http(anvil.endpoint_url())
-        .erased();
+    let provider = linkpool_devtools::test_provider(&anvil);
     let a = anvil.addresses().to_vec();
     Chain { provider, owner: a[0], node: a[1], stranger: a[2], requester: a[3], _anvil: anvil }
 }

@@ -1,11 +1,10 @@
 //! A pool on a fresh anvil: LINK, the pool contracts, nodes and funded stakers.
 
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
+    network::TransactionBuilder,
     primitives::{Address, U256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, Provider},
     rpc::types::{TransactionReceipt, TransactionRequest},
-    signers::local::PrivateKeySigner,
     sol_types::{SolInterface, SolValue},
 };
 use linkpool_bindings::{
@@ -42,19 +41,7 @@ impl World {
             .expect("anvil (run `make tools`)")
             .args(["--accounts", &ACCOUNTS.to_string()])
             .spawn();
-        let mut signers = anvil.keys().iter().map(|k| PrivateKeySigner::from(k.clone()));
-        let mut wallet = EthereumWallet::new(signers.next().expect("accounts"));
-        for s in signers {
-            wallet.register_signer(s);
-        }
-        let p = ProviderBuilder::new()
-            .disable_recommended_fillers()
-            .with_gas_estimation()
-            .with_simple_nonce_management()
-            .fetch_chain_id()
-            .wallet(wallet)
-            .connect_http(anvil.endpoint_url())
-            .erased();
+        let p = linkpool_devtools::test_provider(&anvil);
         let a = anvil.addresses().to_vec();
         let admin = a[0];
         let link = stack::deploy_link(&p, admin, stack::Flavor::Linkpool).await.expect("LINK");
