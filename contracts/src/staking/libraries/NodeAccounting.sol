@@ -148,13 +148,6 @@ library NodeAccounting {
         return FullMath.mulDiv(shares, t.totalStake, t.totalShares);
     }
 
-    /// @notice What `staker` could claim now, in juels (rounded down).
-    function claimable(IPoolStorage s, address staker) internal view returns (uint256) {
-        Staker memory st = readStaker(s, staker);
-        settle(st, s.getUint(ACC));
-        return st.credited / ACC_PRECISION;
-    }
-
     // ------------------------------------------------------------------ stake paths
 
     /// @notice Records a stake of `amount` juels by `staker`, whose LINK is already in the storage.
