@@ -25,6 +25,8 @@
 //! No task is spawned; the only side effects are RPC calls and, in [`reference::build`], running
 //! `npm`/`node`.
 
+pub mod aggregation;
+pub mod agreements;
 mod contracts;
 mod error;
 pub mod reference;

@@ -16,6 +16,7 @@
 //! for their fulfilment, checking each answer against the data source's known
 //! values ([`scenario`]). The end-to-end tests reuse exactly these pieces.
 
+pub mod aggregation_bench;
 pub mod bench;
 pub mod contracts;
 pub mod datasource;

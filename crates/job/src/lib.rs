@@ -2,7 +2,8 @@
 //! run and when.
 //!
 //! A spec is parsed with [`JobSpec::from_toml`] into one enum variant per job
-//! type ([`JobSpec::DirectRequest`], [`JobSpec::Cron`], [`JobSpec::Webhook`]); every variant shares the
+//! type ([`JobSpec::DirectRequest`], [`JobSpec::Cron`], [`JobSpec::Webhook`],
+//! [`JobSpec::Agreement`]); every variant shares the
 //! [`CommonSpec`] fields (`name`, `externalJobID`, `maxTaskDuration`,
 //! `gasLimit`, and the parsed `observationSource` pipeline).
 //!
@@ -15,6 +16,7 @@
 //! The crate also owns the two on-chain encodings of an `externalJobID`
 //! ([`spec_id_encodings`]): requests may name a job by either one.
 
+mod agreement;
 mod common;
 mod cron;
 mod directrequest;
@@ -23,6 +25,7 @@ mod parse;
 mod spec_id;
 mod webhook;
 
+pub use agreement::{job_type_bytes32, AgreementSpec, BidRefusal, SlaOffer, AGREEMENT_VARIABLES};
 pub use common::CommonSpec;
 pub use cron::{CronSpec, Schedule, ScheduleError};
 pub use directrequest::DirectRequestSpec;
@@ -39,6 +42,9 @@ pub enum JobSpec {
     Cron(CronSpec),
     /// `type = "webhook"`: run the pipeline when an API caller asks, with a JSON body as input.
     Webhook(WebhookSpec),
+    /// `type = "agreement"`: bid on the SLAs of an `OrderMatching` and answer their requests by
+    /// commit and reveal.
+    Agreement(AgreementSpec),
 }
 
 impl JobSpec {
@@ -59,6 +65,7 @@ impl JobSpec {
             Self::DirectRequest(s) => &s.common,
             Self::Cron(s) => &s.common,
             Self::Webhook(s) => &s.common,
+            Self::Agreement(s) => &s.common,
         }
     }
 
@@ -69,6 +76,7 @@ impl JobSpec {
             Self::DirectRequest(s) => s.common.external_job_id = id,
             Self::Cron(s) => s.common.external_job_id = id,
             Self::Webhook(s) => s.common.external_job_id = id,
+            Self::Agreement(s) => s.common.external_job_id = id,
         }
     }
 
@@ -78,6 +86,7 @@ impl JobSpec {
             Self::DirectRequest(_) => "directrequest",
             Self::Cron(_) => "cron",
             Self::Webhook(_) => "webhook",
+            Self::Agreement(_) => "agreement",
         }
     }
 }

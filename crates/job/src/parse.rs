@@ -11,13 +11,13 @@ use uuid::Uuid;
 use crate::{CommonSpec, DirectRequestSpec, JobSpec, Result, SpecError};
 
 /// Job types this node knows, for the error message.
-const KNOWN_TYPES: &[&str] = &["directrequest", "cron", "webhook"];
+const KNOWN_TYPES: &[&str] = &["directrequest", "cron", "webhook", "agreement"];
 
 /// A number that specs write either as a TOML integer or as a decimal string
 /// (`minContractPaymentLinkJuels = "100000000000000000"` does not fit an i64).
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum IntOrString {
+pub(crate) enum IntOrString {
     Int(i64),
     String(String),
 }
@@ -88,6 +88,7 @@ pub(crate) fn parse(src: &str) -> Result<JobSpec> {
         "directrequest" => parse_direct_request(src, &pos).map(JobSpec::DirectRequest),
         "cron" => crate::cron::parse_cron(src, &pos).map(JobSpec::Cron),
         "webhook" => crate::webhook::parse_webhook(src, &pos).map(JobSpec::Webhook),
+        "agreement" => crate::agreement::parse_agreement(src, &pos).map(JobSpec::Agreement),
         other => {
             Err(SpecError::new(format!("unknown job type {other:?}; this node supports: {}", KNOWN_TYPES.join(", ")))
                 .field("type")
@@ -279,12 +280,12 @@ fn non_negative(field: &str, v: &Spanned<i64>, pos: &Positions<'_>) -> Result<i6
     Ok(*v.get_ref())
 }
 
-fn address(field: &str, v: &Spanned<String>, pos: &Positions<'_>) -> Result<Address> {
+pub(crate) fn address(field: &str, v: &Spanned<String>, pos: &Positions<'_>) -> Result<Address> {
     Address::from_str(v.get_ref().trim())
         .map_err(|e| SpecError::new(format!("not an address: {:?} ({e})", v.get_ref())).field(field).at(pos.span(v)))
 }
 
-fn uint(field: &str, v: &Spanned<IntOrString>, pos: &Positions<'_>) -> Result<U256> {
+pub(crate) fn uint(field: &str, v: &Spanned<IntOrString>, pos: &Positions<'_>) -> Result<U256> {
     let bad = |msg: String| SpecError::new(msg).field(field).at(pos.span(v));
     match v.get_ref() {
         IntOrString::Int(i) if *i >= 0 => Ok(U256::from(*i as u64)),

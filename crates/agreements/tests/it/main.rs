@@ -1,0 +1,5 @@
+//! Integration tests of `linkpool-agreements`, each on its own anvil.
+
+mod aggregators;
+mod common;
+mod sla;
