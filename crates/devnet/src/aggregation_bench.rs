@@ -315,10 +315,11 @@ async fn check_answered(
     answer: I256,
 ) -> Result<()> {
     let s = client.session(session).await.map_err(failed("session"))?;
-    let settled = s.status == linkpool_agreements::SessionStatus::Settled;
+    // `SessionStatus.Settled`.
+    let settled = s.status == 3;
     if !settled || !s.answered || s.answer != answer {
         return Err(invalid(format!(
-            "session {session} after the last reveal: status {:?}, answered {}, answer {} (expected settled with {answer})",
+            "session {session} after the last reveal: status {}, answered {}, answer {} (expected settled with {answer})",
             s.status, s.answered, s.answer
         )));
     }

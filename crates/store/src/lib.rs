@@ -17,7 +17,10 @@
 //!   manager's queue, idempotent on a key (never two txs per key), nonces unique per sender,
 //!   every signed attempt persisted before it is broadcast;
 //! - **log poller** ([`LogCursor`] and block hashes): how far each poller got, and the canonical
-//!   block hashes it saw, for reorg detection.
+//!   block hashes it saw, for reorg detection;
+//! - **agreements** ([`NewObligation`], [`ObligationRecord`], [`NewSession`], [`SessionRecord`]):
+//!   the node's bids and selections under `OrderMatching` SLAs (penalties at risk) and its
+//!   commit/reveal sessions, whose answer and salt are persisted before the commitment is sent.
 //!
 //! It is safe to call from many tasks at once. The only task it spawns is the purge after
 //! [`Store::delete_job`]: deleting a job hides it and its runs at once (one row update), then a
@@ -68,6 +71,13 @@
 //!                   max_priority_fee_per_gas (decimal), raw (bytes), broadcast_at
 //! log_cursors name PK, block_number, block_hash, updated_at
 //! blocks      PK (chain_id, number), hash
+//! agreement_obligations  id PK, UNIQUE (order_matching, sla_id, oracle), job_id → jobs ON DELETE
+//!             SET NULL, state, sla_status, pool_backed, penalty, payment (decimal), job_type,
+//!             query_params, bidding_ends, service_ends, error, created_at, updated_at
+//! agreement_sessions     id PK, UNIQUE (order_matching, session_id, oracle), sla_id, job_id → jobs
+//!             and run_id → runs ON DELETE SET NULL, state, answer (signed decimal), salt, deadline,
+//!             final_answer, paid (decimal), error, created_at, answered_at, committed_at,
+//!             revealed_at, settled_at
 //! ```
 //!
 //! Conventions: ids are `i64` (never reused); timestamps are `i64` unix millis; U256 amounts are
@@ -97,6 +107,7 @@
 #[macro_use]
 mod macros;
 
+mod agreements;
 mod bridges;
 mod codec;
 mod error;
@@ -114,6 +125,9 @@ mod txs;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use agreements::{
+    NewObligation, NewSession, ObligationRecord, ObligationState, SessionRecord, SessionState, SlaPhase,
+};
 pub use bridges::{BridgeAnswer, BridgeRecord, NewBridge, Resumed, Suspension};
 pub use error::{Error, Result};
 pub use inserted::Inserted;

@@ -20,6 +20,9 @@ pragma solidity ^0.8.28;
 ///    `Reputation`; the others are deviations (§5.1 correctness) and forfeit the penalty.
 interface IAggregator {
     /// @notice Whether the answers revealed so far decide the request, and the decided answer.
+    /// @dev Called after every reveal with the longer list, until the first call that completes;
+    /// the standard rules decide as soon as their threshold is reached. Returns `(false, 0)` for
+    /// no answers.
     /// @param oracles The revealing oracles, parallel to `answers` (weighted rules read their weight).
     /// @param answers The revealed answers, in reveal order.
     /// @param f The SLA's fault bound: at most `f` of the oracles may be faulty.
@@ -31,8 +34,12 @@ interface IAggregator {
         returns (bool complete, int256 answer);
 
     /// @notice Whether one revealed answer agrees with the final answer (for payment and reputation).
+    /// @param answer The revealed answer judged.
+    /// @param finalAnswer The answer `aggregate` decided.
+    /// @return True when `answer` is accepted (paid, counted as accepted); false for a deviation.
     function isAccepted(int256 answer, int256 finalAnswer) external view returns (bool);
 
     /// @notice A short name of the rule, for tools ("median", "mode", "trimmed-mean", "weighted-mean").
+    /// @return The rule's name.
     function rule() external view returns (string memory);
 }

@@ -153,7 +153,7 @@ fn div_floor(a: &BigInt, d: &BigInt) -> BigInt {
 }
 
 fn quorum(n: usize, f: u64) -> bool {
-    n as u128 >= 2 * f as u128 + 1
+    n as u128 > 2 * f as u128 // n >= 2f + 1
 }
 
 /// The value whose (f + 1)-th occurrence comes first in reveal order.
@@ -335,6 +335,11 @@ async fn trimmed_mean_drops_f_answers_on_each_side_and_rounds_toward_zero() {
     // -5 / 2 = -2.5 -> -2; 5 / 2 -> 2.
     assert_eq!(agg(t, &is(&[-3, -2]), 0).await, Some(i(-2)));
     assert_eq!(agg(t, &is(&[3, 2]), 0).await, Some(i(2)));
+    // Mixed signs, where the per-value quotients and remainders pull different ways:
+    // (3 - 4) / 2 = -0.5 -> 0 and (-3 + 4) / 2 = 0.5 -> 0; (5 - 8 - 8) / 3 = -3.67 -> -3.
+    assert_eq!(agg(t, &is(&[3, -4]), 0).await, Some(i(0)));
+    assert_eq!(agg(t, &is(&[-3, 4]), 0).await, Some(i(0)));
+    assert_eq!(agg(t, &is(&[5, -8, -8]), 0).await, Some(i(-3)));
     // f = 0 keeps everything.
     assert_eq!(agg(t, &is(&[-10, 0, 10, 40]), 0).await, Some(i(10)));
     // Extremes: sums far outside int256 are exact.
@@ -364,6 +369,11 @@ async fn weighted_mean_weighs_answers_and_rounds_toward_zero() {
     // Rounding toward zero: (1 * 1 + 2 * 2) / 3 = 5/3 -> 1, and -5/3 -> -1 (not -2).
     assert_eq!(aggregate(w, &o(&[1, 2]), &is(&[1, 2]), 0).await, Some(i(1)));
     assert_eq!(aggregate(w, &o(&[1, 2]), &is(&[-1, -2]), 0).await, Some(i(-1)));
+    // Mixed signs: (3 * 3 - 2 * 5) / 5 = -0.2 -> 0; (-3 * 3 + 2 * 5) / 5 = 0.2 -> 0;
+    // (2 * 7 - 1 * 30) / 3 = -5.33 -> -5.
+    assert_eq!(aggregate(w, &o(&[3, 2]), &is(&[3, -5]), 0).await, Some(i(0)));
+    assert_eq!(aggregate(w, &o(&[3, 2]), &is(&[-3, 5]), 0).await, Some(i(0)));
+    assert_eq!(aggregate(w, &o(&[2, 1]), &is(&[7, -30]), 0).await, Some(i(-5)));
     // Weight 0 is ignored: the -1000 of a weightless oracle does not count.
     assert_eq!(aggregate(w, &o(&[0, 3, 1]), &is(&[-1_000, 10, 20]), 1).await, Some(i(12)));
     // All weights 0: every answer counts once. (-1000 + 10 + 20) / 3 = -323.3 -> -323.
@@ -398,6 +408,36 @@ async fn weighted_mean_weighs_answers_and_rounds_toward_zero() {
     let r = wb.aggregate(o(&[1, 5, 9]), is(&[-1_000, 10, 20]), U256::from(1)).call().await.expect("no revert");
     assert!(r.complete);
     assert_eq!(r.answer, i(-323));
+}
+
+#[tokio::test]
+async fn extreme_answers_never_revert_and_are_exact() {
+    let c = chain();
+    let a = deploy_all(&c, 10_000).await;
+    // 31 answers alternating between the extremes (16 min, 15 max), f = 10, with weights up to
+    // 2^160 - 1 (capped by the aggregator).
+    let answers: Vec<I256> = (0..31).map(|k| if k % 2 == 0 { I256::MIN } else { I256::MAX }).collect();
+    let weights: Vec<U256> = (0..31u32).map(|k| (U256::MAX >> 96) - U256::from(k)).collect();
+    let oracles: Vec<Address> = weights.iter().map(|w| oracle_of_weight(*w)).collect();
+    let f = 10;
+    assert_eq!(aggregate(&a.mode, &oracles, &answers, f).await, Some(I256::MIN), "11th min at index 20");
+    assert_eq!(aggregate(&a.median, &oracles, &answers, f).await, Some(I256::MIN), "16 of 31 are min");
+    let trimmed = aggregate(&a.trimmed, &oracles, &answers, f).await;
+    assert_eq!(trimmed, ref_trimmed(&answers, f));
+    // 6 min and 5 max kept: (6 min + 5 max) / 11 = (-2^255 - 5) / 11, toward zero.
+    assert_eq!(trimmed, Some(from_big(&((-(BigInt::from(1) << 255u32) - 5) / 11))));
+    let weighted = aggregate(&a.weighted, &oracles, &answers, f).await;
+    assert_eq!(weighted, ref_weighted(&weights, &answers, f));
+    // Every weight is capped to 2^122: the plain mean (16 min + 15 max) / 31, toward zero.
+    assert_eq!(weighted, Some(from_big(&((-(BigInt::from(1) << 255u32) - 15) / 31))));
+    // Even count of extremes for the median: 15 min and 15 max.
+    let even = &answers[1..];
+    assert_eq!(aggregate(&a.median, &oracles[1..], even, f).await, Some(i(-1)), "floor(-1/2)");
+    for agg_ in [&a.median, &a.trimmed, &a.weighted] {
+        assert!(accepted(agg_, I256::MIN, I256::MIN).await);
+        assert!(accepted(agg_, i(0), I256::MIN).await, "100 % of |min|");
+        assert!(!accepted(agg_, I256::MAX, I256::MIN).await);
+    }
 }
 
 // ------------------------------------------------------------------ tolerance

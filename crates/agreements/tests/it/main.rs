@@ -2,4 +2,6 @@
 
 mod aggregators;
 mod common;
+mod conservation;
+mod pool;
 mod sla;

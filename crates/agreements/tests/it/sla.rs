@@ -346,3 +346,31 @@ async fn close_ratings_and_reputation_writers() {
     let decoded = err.decode_revert::<Reputation::ReputationErrors>();
     assert!(matches!(decoded, Some(Reputation::ReputationErrors::NotAggregatingContract(_))), "{err}");
 }
+
+/// The aggregator is chosen by address in the SLA: with the median rule (2f + 1 reveals, 1 %
+/// tolerance) an outlier is rejected and forfeits, the close answers are accepted and paid.
+#[tokio::test(flavor = "multi_thread")]
+async fn median_sla_rejects_the_outlier() {
+    let net = Net::new(4).await;
+    let mut t = net.terms(4);
+    t.aggregator = net.c.median;
+    t.max_misses = 1;
+    let sla = net.active_sla(&t).await;
+    let o = net.oracles.clone();
+    let s = net.request(sla).await;
+    let a = [Answer::new(100_00), Answer::new(101_00), Answer::new(150_00)];
+    for (i, x) in a.iter().enumerate() {
+        x.commit(&net, o[i], s).await.unwrap();
+    }
+    a[0].reveal(&net, o[0], s).await.unwrap();
+    a[2].reveal(&net, o[2], s).await.unwrap();
+    assert!(!net.consumer().answered(s).call().await.unwrap(), "the median needs 2f + 1 = 3 reveals");
+    a[1].reveal(&net, o[1], s).await.unwrap();
+    assert_eq!(net.consumer().answers(s).call().await.unwrap(), I256::try_from(101_00).unwrap());
+    let payment = LINK / 10;
+    assert_eq!(net.balance(o[0]).await, U256::from(ORACLE_FUNDS - 10 * LINK + payment), "within 1 %: paid");
+    assert_eq!(net.balance(o[1]).await, U256::from(ORACLE_FUNDS - 10 * LINK + payment));
+    assert_eq!(net.balance(o[2]).await, U256::from(ORACLE_FUNDS - 10 * LINK), "outlier: forfeited, unpaid");
+    let r = net.report(o[2]).await;
+    assert_eq!((r.overall.completed, r.overall.accepted, r.forfeits), (1, 0, 1));
+}

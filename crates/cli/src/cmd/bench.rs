@@ -58,6 +58,16 @@ pub(crate) enum BenchCommand {
     /// steady state. Distribute and claim are O(1) in the stakers: the command fails if either
     /// differs by 5 % or more between the nodes. Gas does not depend on the build profile.
     Staking(super::bench_staking::StakingBenchArgs),
+    /// Oracle-network gas: one answered request (request, commits, reveals and settlement) for
+    /// n = 4, 7, 10, 16 and 31 oracles.
+    ///
+    /// Starts its own anvil (40 accounts) and, for each n, deploys fresh contracts, has n oracles
+    /// bid on an SLA judged by the mode aggregator, finalizes it, then sends requests: each time
+    /// the quorum q = 2f + 1 commits and reveals the same answer (commitments after the quorum
+    /// are refused), the answer reaches an SlaConsumer and the last reveal settles. Reports the
+    /// mean whole-transaction gasUsed of --requests requests after the first, whose cold storage
+    /// writes are reported apart. Gas does not depend on the build profile.
+    Aggregation(super::bench_aggregation::AggregationBenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +132,7 @@ impl BenchCommand {
             Self::Runs(a) => a.run().await?,
             Self::Drc(a) => a.run().await?,
             Self::Staking(a) => a.run().await?,
+            Self::Aggregation(a) => a.run().await?,
         }
         Ok(())
     }

@@ -1,6 +1,8 @@
 //! Subcommands: one file each.
 
+mod agreements_deploy;
 mod bench;
+mod bench_aggregation;
 mod bench_drc;
 mod bench_runs;
 mod bench_scale;
@@ -12,7 +14,9 @@ mod jobs;
 mod keys;
 mod node;
 mod pool;
+mod reputation;
 mod runs;
+mod sla;
 
 use clap::Subcommand;
 
@@ -65,6 +69,26 @@ pub(crate) enum Command {
     /// The LinkPool staking pool: economics, nodes, stakes, distribution, custody.
     #[command(subcommand)]
     Pool(pool::PoolCommand),
+    /// Buy answers from a decentralized oracle network: SLAs of an OrderMatching contract.
+    ///
+    /// 1. You propose an SLA (`sla propose`): the job, n oracles (4 to 31; they tolerate
+    ///    f = (n - 1) / 3 faulty ones), the payment per answer, the penalty each oracle deposits,
+    ///    the aggregator that combines the answers and the Reputation contract that judges them.
+    /// 2. Oracles bid by depositing the penalty; after the bidding window anyone finalizes
+    ///    (`sla finalize`): the n best by acceptance rate are selected, the rest refunded.
+    /// 3. Each request (`sla request`, escrow q × payment, q = 2f + 1) is answered by commit and
+    ///    reveal: q oracles commit a hash, then reveal; once the aggregator's rule is met the answer
+    ///    goes to your callback. Accepted oracles are paid; deviating, mismatched or missing ones
+    ///    lose their penalty (to you); the rest of the escrow comes back.
+    /// 4. After the service period, `sla close` returns the remaining penalties.
+    ///
+    /// Every command takes --rpc-url, --order-matching, --reputation and --json (or
+    /// LINKPOOL_RPC_URL, LINKPOOL_ORDER_MATCHING, LINKPOOL_REPUTATION); commands that send
+    /// transactions sign with the key in LINKPOOL_AGREEMENTS_PRIVATE_KEY or an encrypted --keystore.
+    #[command(verbatim_doc_comment)]
+    Sla(Box<sla::SlaArgs>),
+    /// Oracles' records in a Reputation contract (`show`), and purchasers' ratings (`rate`).
+    Reputation(Box<reputation::ReputationArgs>),
 }
 
 impl Command {
@@ -79,6 +103,8 @@ impl Command {
             Self::Bench(c) => c.run().await,
             Self::Drc(a) => a.run().await,
             Self::Pool(c) => c.run().await,
+            Self::Sla(a) => a.run().await,
+            Self::Reputation(a) => a.run().await,
         }
     }
 }

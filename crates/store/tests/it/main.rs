@@ -3,6 +3,7 @@
 #[macro_use]
 mod common;
 
+mod agreements;
 mod cascade;
 mod concurrency;
 mod connect;
