@@ -24,6 +24,8 @@ contract OrderMatching is IOrderMatching {
     /// Gas an aggregator or reputation read may use: a purchaser-chosen contract must not be able
     /// to make reveals or settlement run out of gas.
     uint256 private constant VIEW_GAS = 500_000;
+    /// Gas for `aggregate`: weighted rules read a weight per oracle (e.g. ~37k per LinkPool node).
+    uint256 private constant AGGREGATE_GAS = 2_000_000;
     /// Gas for one penalty record or pool notice, and per oracle of a session's outcome report.
     uint256 private constant RECORD_GAS = 150_000;
     uint256 private constant RECORD_GAS_PER_ORACLE = 60_000;
@@ -349,7 +351,7 @@ contract OrderMatching is IOrderMatching {
         }
         bool complete;
         int256 answer;
-        try s.terms.aggregator.aggregate{gas: _gas(VIEW_GAS)}(oracles, answers, s.f) returns (bool c, int256 a) {
+        try s.terms.aggregator.aggregate{gas: _gas(AGGREGATE_GAS)}(oracles, answers, s.f) returns (bool c, int256 a) {
             (complete, answer) = (c, a);
         } catch {
             return;

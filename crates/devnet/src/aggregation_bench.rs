@@ -50,8 +50,6 @@ pub const DEFAULT_SIZES: [u8; 5] = [4, 7, 10, 16, 31];
 pub const ANVIL_ACCOUNTS: usize = 40;
 /// The answer every oracle gives (an 8-decimal price).
 pub const ANSWER: i64 = 3_141_592_653_589;
-/// One LINK in juels.
-const LINK: u128 = 1_000_000_000_000_000_000;
 /// The SLA's bidding window in seconds (the bench jumps past it).
 const BIDDING_WINDOW: u64 = 300;
 

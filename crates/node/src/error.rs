@@ -21,6 +21,9 @@ pub enum Error {
         /// The parse error.
         source: linkpool_job::SpecError,
     },
+    /// A JSON-RPC read of a service failed (the service retries).
+    #[error("rpc: {0}")]
+    Rpc(String),
     /// Local I/O (data dir, API socket).
     #[error("{what}: {source}")]
     Io {

@@ -10,7 +10,10 @@
 //!   *before any side effect*, waits for its confirmations and executes it;
 //!   the cron service ([`services::cron`]), one scheduler per `cron` job,
 //!   which persists a run per fire time before executing it; `webhook` jobs
-//!   are run by the API (`POST /v2/jobs/{id}/runs`);
+//!   are run by the API (`POST /v2/jobs/{id}/runs`); the agreement service
+//!   ([`services::agreement`]), which bids on the `OrderMatching` SLAs of
+//!   `agreement` jobs and answers their requests by commit and reveal, with
+//!   the answer and salt persisted before the commitment is sent;
 //! - the **run executor** ([`executor`]), which runs pipelines, persists every
 //!   task result as it finishes, and resumes interrupted runs on start;
 //! - the **HTTP API** ([`api`]), guarded by a bearer token;

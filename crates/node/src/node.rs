@@ -12,6 +12,7 @@ use crate::{
     api,
     executor::{ExecutorConfig, RunExecutor},
     services::{
+        agreement::{AgreementConfig, AgreementService},
         cron::CronService,
         direct_request::{DirectRequestConfig, DirectRequestService},
         head::HeadTracker,
@@ -185,6 +186,23 @@ impl Node {
         tasks.spawn(async move {
             if let Err(e) = service.run(token).await {
                 tracing::error!(error = %e, "direct-request service stopped");
+            }
+        });
+        let agreements = AgreementService::new(
+            state.clone(),
+            client.clone(),
+            txm.clone(),
+            executor.clone(),
+            AgreementConfig {
+                poll_interval: config.chain.poll_interval,
+                start_block: config.chain.start_block,
+                pool_storage: config.pool.storage,
+            },
+        );
+        let token = shutdown.clone();
+        tasks.spawn(async move {
+            if let Err(e) = agreements.run(token).await {
+                tracing::error!(error = %e, "agreement service stopped");
             }
         });
         let cron = CronService::new(state.clone(), executor.clone());

@@ -1,5 +1,6 @@
 //! Subcommands: one file each.
 
+mod agreements;
 mod agreements_deploy;
 mod bench;
 mod bench_aggregation;
@@ -89,6 +90,9 @@ pub(crate) enum Command {
     Sla(Box<sla::SlaArgs>),
     /// Oracles' records in a Reputation contract (`show`), and purchasers' ratings (`rate`).
     Reputation(Box<reputation::ReputationArgs>),
+    /// The oracle network's contracts: deploy OrderMatching, Reputation and the aggregators.
+    #[command(subcommand)]
+    Agreements(agreements::AgreementsCommand),
 }
 
 impl Command {
@@ -105,6 +109,7 @@ impl Command {
             Self::Pool(c) => c.run().await,
             Self::Sla(a) => a.run().await,
             Self::Reputation(a) => a.run().await,
+            Self::Agreements(c) => c.run().await,
         }
     }
 }

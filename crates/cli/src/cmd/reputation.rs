@@ -8,7 +8,7 @@ use linkpool_agreements::Stats;
 use linkpool_bindings::{agreements::Reputation, stack::SentTx};
 use serde::Serialize;
 
-use super::sla::{job_type_text, link, opts::ensure_contract, parse_job_type, KeyOpts, NetworkOpts};
+use super::sla::{id, job_type_text, link, opts::ensure_contract, parse_job_type, KeyOpts, NetworkOpts};
 use crate::table::{print_json, print_pairs, print_transactions};
 
 /// An oracle's record in a Reputation contract; rating an SLA's oracles.
@@ -86,9 +86,9 @@ struct ReportJson {
     oracle: Address,
     reputation: Address,
     /// What ranks bidders (`Reputation.acceptanceBps`): `noHistoryBps` when nothing was assigned.
-    acceptance_bps: U256,
+    acceptance_bps: u64,
     no_history: bool,
-    no_history_bps: U256,
+    no_history_bps: u64,
     overall: StatsJson,
     forfeits: u32,
     ratings: u64,
@@ -164,9 +164,9 @@ impl ShowArgs {
         let out = ReportJson {
             oracle: self.oracle,
             reputation: address,
-            acceptance_bps,
+            acceptance_bps: id(acceptance_bps),
             no_history: r.overall.assigned == 0,
-            no_history_bps,
+            no_history_bps: id(no_history_bps),
             overall: stats_json(&r.overall, r.penalties.locked, r.penalties.forfeited),
             forfeits: r.forfeits,
             ratings: r.ratings.count,
@@ -221,7 +221,7 @@ pub(crate) struct RateArgs {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Rated {
-    sla_id: U256,
+    sla_id: u64,
     oracle: Address,
     score: u8,
     transaction: SentTx,
@@ -231,7 +231,7 @@ impl RateArgs {
     pub(crate) async fn run(self, net: &NetworkOpts, key: &KeyOpts) -> eyre::Result<()> {
         let om = net.writer(key, "reputation rate").await?;
         let sent = om.rate(self.sla, self.oracle, self.score).await?;
-        let out = Rated { sla_id: self.sla, oracle: self.oracle, score: self.score, transaction: sent };
+        let out = Rated { sla_id: id(self.sla), oracle: self.oracle, score: self.score, transaction: sent };
         if net.json {
             return print_json(&out);
         }

@@ -185,6 +185,11 @@ pub(crate) fn parse_selector(s: &str) -> Result<FixedBytes<4>, String> {
 
 // ------------------------------------------------------------------ formatting
 
+/// An id (SLA, session) or count as a JSON number: they count up from 1 and fit easily.
+pub(crate) fn id(v: U256) -> u64 {
+    u64::try_from(v).unwrap_or(u64::MAX)
+}
+
 /// `0.1 LINK`.
 pub(crate) fn link(juels: U256) -> String {
     format!("{} LINK", format_link(juels))

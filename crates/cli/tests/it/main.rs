@@ -1,5 +1,6 @@
 //! Tests of the `linkpool` binary as a separate process.
 
+mod agreements;
 mod bench_scale;
 mod bridges;
 mod commands;

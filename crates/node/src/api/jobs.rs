@@ -37,6 +37,11 @@ pub(crate) fn job_view(rec: &JobRecord, spec: Option<&JobSpec>) -> Value {
     if let Some(JobSpec::Cron(c)) = spec {
         v["schedule"] = json!(c.schedule.as_str());
     }
+    if let Some(JobSpec::Agreement(a)) = spec {
+        let [ascii, raw] = a.sla_job_ids();
+        v["orderMatching"] = json!(a.order_matching.to_string());
+        v["specIds"] = json!({ "ascii": ascii.to_string(), "raw": raw.to_string() });
+    }
     if let Some(JobSpec::Webhook(w)) = spec {
         v["externalInitiators"] = json!(w.external_initiators.iter().map(|e| &e.name).collect::<Vec<_>>());
     }

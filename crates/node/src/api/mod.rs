@@ -20,8 +20,10 @@
 //! | PATCH | `/v2/resume/{runId}?task=` | an async adapter's answer; bearer = the bridge's incoming token |
 //! | GET | `/v2/runs?jobId=&status=&limit=&before=` | runs, newest first; `jobId` numeric or `externalJobID`; `nextBefore` is the next page's `before` |
 //! | GET | `/v2/runs/{id}` | one run, its reruns, and per task: inputs (its parents' results), output, error, timing |
+//! | GET | `/v2/agreements?limit=` | the node's SLA obligations (bids, selections), penalties at risk, and its newest commit/reveal sessions |
 //! | POST | `/v2/runs/{id}/rerun` | rerun an errored or cancelled run as a new run (201); 409 otherwise, or while an earlier rerun is in flight or completed (`?force=true` overrides that) |
 
+mod agreements;
 mod auth;
 mod bridges;
 mod error;
@@ -51,6 +53,7 @@ pub fn router(state: Arc<NodeState>, token: String, max_body_bytes: usize) -> Ro
         .route("/v2/runs", get(runs::list))
         .route("/v2/runs/{id}", get(runs::show))
         .route("/v2/runs/{id}/rerun", axum::routing::post(runs::rerun))
+        .route("/v2/agreements", get(agreements::list))
         .layer(middleware::from_fn_with_state(token, auth::require_token));
     Router::new()
         .route("/health", get(health))

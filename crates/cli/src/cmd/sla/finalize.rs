@@ -33,12 +33,12 @@ struct Refund {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Finalized {
-    sla_id: U256,
+    sla_id: u64,
     status: &'static str,
     selected: Vec<Address>,
     /// When the SLA failed: the qualifying bids it had, and the oracles it needed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    qualifying_bids: Option<U256>,
+    qualifying_bids: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     needed: Option<u8>,
     refunded: Vec<Refund>,
@@ -66,10 +66,10 @@ impl FinalizeArgs {
             .collect();
         let sla = om.sla(self.sla).await?;
         let report = Finalized {
-            sla_id: self.sla,
+            sla_id: super::id(self.sla),
             status: status_name(sla.status),
             selected: sla.selected.clone(),
-            qualifying_bids: failed.as_ref().map(|f| f.qualifyingBids),
+            qualifying_bids: failed.as_ref().map(|f| super::id(f.qualifyingBids)),
             needed: failed.as_ref().map(|f| f.needed),
             refunded,
             transaction: sent,

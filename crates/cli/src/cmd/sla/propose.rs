@@ -119,7 +119,7 @@ pub(crate) struct ProposeArgs {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Proposed {
-    sla_id: U256,
+    sla_id: u64,
     purchaser: Address,
     order_matching: Address,
     job_id: B256,
@@ -186,7 +186,7 @@ impl ProposeArgs {
         let (sla_id, sent) = om.propose(terms.clone()).await?;
         let n = terms.oracles;
         let report = Proposed {
-            sla_id,
+            sla_id: super::id(sla_id),
             purchaser: om.sender(),
             order_matching: om.address(),
             job_id: terms.jobId,

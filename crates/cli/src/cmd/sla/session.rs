@@ -25,8 +25,8 @@ pub(crate) struct RequestArgs {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Requested {
-    sla_id: U256,
-    session_id: U256,
+    sla_id: u64,
+    session_id: u64,
     escrow: String,
     deadline: Option<u64>,
     callback: Address,
@@ -43,8 +43,8 @@ impl RequestArgs {
         let r = receipt(&om, &sent).await?;
         let deadline = events::<OrderMatching::RequestOpened>(&r, om.address()).first().map(|e| e.deadline);
         let report = Requested {
-            sla_id: self.sla,
-            session_id,
+            sla_id: super::id(self.sla),
+            session_id: super::id(session_id),
             escrow: escrow.to_string(),
             deadline,
             callback: self.callback,
@@ -83,7 +83,7 @@ struct Forfeit {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Settled {
-    session_id: U256,
+    session_id: u64,
     answered: Option<bool>,
     paid: Option<String>,
     refunded: Option<String>,
@@ -99,7 +99,7 @@ impl SettleArgs {
         let r = receipt(&om, &sent).await?;
         let settled = events::<OrderMatching::SessionSettled>(&r, om.address()).into_iter().next();
         let report = Settled {
-            session_id: self.session,
+            session_id: super::id(self.session),
             answered: settled.as_ref().map(|s| s.answered),
             paid: settled.as_ref().map(|s| s.paid.to_string()),
             refunded: settled.as_ref().map(|s| s.refunded.to_string()),
@@ -153,7 +153,7 @@ struct Released {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Closed {
-    sla_id: U256,
+    sla_id: u64,
     released: Vec<Released>,
     transaction: SentTx,
 }
@@ -167,7 +167,7 @@ impl CloseArgs {
             .into_iter()
             .map(|e| Released { oracle: e.oracle, amount: e.amount.to_string() })
             .collect();
-        let report = Closed { sla_id: self.sla, released, transaction: sent };
+        let report = Closed { sla_id: super::id(self.sla), released, transaction: sent };
         if net.json {
             return print_json(&report);
         }

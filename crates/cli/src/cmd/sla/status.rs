@@ -104,7 +104,7 @@ struct RevealJson {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SessionJson {
-    session_id: U256,
+    session_id: u64,
     status: &'static str,
     requester: Address,
     callback: Address,
@@ -125,7 +125,7 @@ struct SessionJson {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SlaJson {
-    sla_id: U256,
+    sla_id: u64,
     order_matching: Address,
     purchaser: Address,
     status: &'static str,
@@ -135,7 +135,7 @@ struct SlaJson {
     active: u8,
     open_sessions: u32,
     selected: Vec<Address>,
-    bid_count: U256,
+    bid_count: u64,
     bids: Vec<BidJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sessions: Option<Vec<SessionJson>>,
@@ -195,7 +195,7 @@ async fn session_json(om: &Agreements, sla: &SlaView, id: U256, s: &SessionView)
     let active = oracles_in(s.activeMask, &sla.selected);
     let missed = active.iter().filter(|a| !committed.contains(a)).copied().collect();
     Ok(SessionJson {
-        session_id: id,
+        session_id: super::id(id),
         status: session_status(s.status),
         requester: s.requester,
         callback: s.callback,
@@ -224,7 +224,7 @@ fn report(
 ) -> SlaJson {
     let t = &sla.terms;
     SlaJson {
-        sla_id,
+        sla_id: super::id(sla_id),
         order_matching: om.address(),
         purchaser: sla.purchaser,
         status: status_name(sla.status),
@@ -254,7 +254,7 @@ fn report(
         active: sla.active,
         open_sessions: sla.openSessions,
         selected: sla.selected.clone(),
-        bid_count: sla.bids,
+        bid_count: super::id(sla.bids),
         bids: bids
             .iter()
             .map(|b| BidJson {
