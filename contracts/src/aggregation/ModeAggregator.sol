@@ -9,7 +9,7 @@ import {IAggregator} from "./interfaces/IAggregator.sol";
 /// given by at least one honest oracle.
 /// - Complete as soon as some value occurs at least `f + 1` times; the answer is that value. If
 ///   several values reach `f + 1` occurrences, the one whose `(f + 1)`-th occurrence comes first
-///   in reveal order wins, so calling after every reveal and calling once with all the answers
+///   in the order given wins, so calling after every reveal and calling once with all the answers
 ///   give the same result.
 /// - `isAccepted(answer, final)` is `answer == final`.
 /// The oracles' addresses are not used. Gas is quadratic in the number of answers (at most

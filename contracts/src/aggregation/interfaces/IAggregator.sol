@@ -13,7 +13,7 @@ pragma solidity ^0.8.28;
 ///
 /// Protocol:
 /// 1. After each reveal, while no answer is final, `OrderMatching` calls `aggregate` with every
-///    revealed answer in reveal order and the fault bound `f` of the SLA (`n = 3f + 1` or more).
+///    revealed answer (ordered by the oracles' selection index) and the fault bound `f` of the SLA (`n = 3f + 1` or more).
 ///    The first call that returns `complete == true` fixes the answer and it is delivered.
 /// 2. When the session settles, every revealed answer is judged with
 ///    `isAccepted(answer, finalAnswer)`: accepted answers are paid and count as "accepted" in
@@ -24,7 +24,7 @@ interface IAggregator {
     /// the standard rules decide as soon as their threshold is reached. Returns `(false, 0)` for
     /// no answers.
     /// @param oracles The revealing oracles, parallel to `answers` (weighted rules read their weight).
-    /// @param answers The revealed answers, in reveal order.
+    /// @param answers The revealed answers, ordered by the oracles' selection index in the SLA.
     /// @param f The SLA's fault bound: at most `f` of the oracles may be faulty.
     /// @return complete True when the rule is met; `answer` is then final.
     /// @return answer The aggregate (meaningless while `complete` is false).

@@ -9,18 +9,8 @@ use serde::Serialize;
 use super::sla::{opts::ensure_contract, KeyOpts, NetworkOpts};
 use crate::table::{print_json, print_pairs};
 
-/// Deploy the oracle network's contracts; prints their addresses and the export lines.
-///
-/// The sending key owns Reputation (it may register and unregister the contracts that report to
-/// it, nothing else). OrderMatching has no owner. The median, trimmed-mean and weighted-mean
-/// aggregators accept answers within 1 % of the final one; the weighted mean weighs oracles by
-/// their accepted answers in this Reputation.
-///
-///   export LINKPOOL_AGREEMENTS_PRIVATE_KEY=0x…
-///   linkpool agreements deploy --link 0x5FbD…
-///   linkpool agreements deploy --link 0x5FbD… --pool-registry 0x…   # LinkPool nodes bid from stake
+/// `agreements deploy` (its help is on `AgreementsCommand::Deploy`).
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
 pub(crate) struct DeployArgs {
     /// The LINK token of the network.
     #[arg(long, env = "LINKPOOL_LINK_TOKEN")]
