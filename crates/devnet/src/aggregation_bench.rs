@@ -160,7 +160,17 @@ impl AggregationBenchReport {
              reveal settles; gas/oracle = total / n\n\n",
             self.requests
         );
-        let header = ["n", "f", "quorum", "request", "commits (q)", "reveals+settle (q)", "total/answer", "gas/oracle", "1st answer"];
+        let header = [
+            "n",
+            "f",
+            "quorum",
+            "request",
+            "commits (q)",
+            "reveals+settle (q)",
+            "total/answer",
+            "gas/oracle",
+            "1st answer",
+        ];
         let widths = [3, 3, 6, 9, 12, 19, 13, 11, 11];
         let row = |cells: [String; 9]| -> String {
             let mut line = String::new();

@@ -23,6 +23,7 @@ pub mod datasource;
 pub mod drc;
 mod error;
 pub mod jobs;
+pub mod network;
 pub mod scale;
 pub mod scenario;
 pub mod staking;

@@ -18,12 +18,19 @@ pub(crate) enum AgreementsCommand {
     ///   linkpool agreements deploy --link 0x5FbD… --pool-registry 0x…   # LinkPool nodes bid from stake
     #[command(verbatim_doc_comment)]
     Deploy(Box<super::agreements_deploy::DeployArgs>),
+    /// What a running node has at stake: its SLAs (bids, selections), the penalties at risk and
+    /// its newest commit/reveal sessions (from the node's API, `GET /v2/agreements`).
+    ///
+    ///   linkpool agreements obligations --api-url http://127.0.0.1:6688 --token …
+    #[command(verbatim_doc_comment)]
+    Obligations(super::agreements_obligations::ObligationsArgs),
 }
 
 impl AgreementsCommand {
     pub(crate) async fn run(self) -> eyre::Result<()> {
         match self {
             Self::Deploy(a) => a.run().await,
+            Self::Obligations(a) => a.run().await,
         }
     }
 }

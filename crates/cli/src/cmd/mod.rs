@@ -2,6 +2,7 @@
 
 mod agreements;
 mod agreements_deploy;
+mod agreements_obligations;
 mod bench;
 mod bench_aggregation;
 mod bench_drc;

@@ -11,7 +11,7 @@ mod propose;
 mod session;
 mod status;
 
-use alloy::primitives::{Address, Bytes, FixedBytes, B256, U256};
+use alloy::primitives::{Bytes, FixedBytes, B256, U256};
 use clap::{Args, Subcommand};
 use linkpool_pool::client::{format_duration, format_link, format_unix};
 
@@ -214,15 +214,6 @@ pub(crate) fn job_type_text(word: B256) -> Option<String> {
         .then(|| String::from_utf8_lossy(text).into_owned())
 }
 
-/// Addresses, one per line (`-` for none).
-pub(crate) fn lines(addresses: &[Address]) -> String {
-    if addresses.is_empty() {
-        "-".to_owned()
-    } else {
-        addresses.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,6 +261,13 @@ mod tests {
         // keccak256("transfer(address,uint256)") starts with a9059cbb.
         assert_eq!(parse_selector("transfer(address,uint256)").unwrap(), FixedBytes::from([0xa9, 0x05, 0x9c, 0xbb]));
         assert_eq!(parse_selector("0xa9059cbb").unwrap(), FixedBytes::from([0xa9, 0x05, 0x9c, 0xbb]));
+        // The default of `sla request`, and the one in its help, are SlaConsumer's callback.
+        let fulfill = parse_selector("fulfill(uint256,int256)").unwrap();
+        assert_eq!(
+            fulfill.0,
+            <linkpool_bindings::agreements::SlaConsumer::fulfillCall as alloy::sol_types::SolCall>::SELECTOR
+        );
+        assert_eq!(parse_selector("0x09d19de1").unwrap(), fulfill);
         assert!(parse_selector("fulfill").is_err());
         assert!(parse_selector("fulfill(uint256 id, int256 answer)").is_err());
         assert!(parse_selector("0xa9059c").is_err());
@@ -277,7 +275,10 @@ mod tests {
 
     #[test]
     fn query_params_must_be_an_object() {
-        assert_eq!(parse_query_params(r#"{ "symbol" : "ETH" }"#).unwrap(), Bytes::from(br#"{"symbol":"ETH"}"#.to_vec()));
+        assert_eq!(
+            parse_query_params(r#"{ "symbol" : "ETH" }"#).unwrap(),
+            Bytes::from(br#"{"symbol":"ETH"}"#.to_vec())
+        );
         assert!(parse_query_params("[1]").unwrap_err().contains("object"));
         assert!(parse_query_params("{").unwrap_err().contains("not JSON"));
     }

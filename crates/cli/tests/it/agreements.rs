@@ -68,7 +68,10 @@ impl Net {
         }
         cmd.envs(self.env.iter().cloned());
         if let Some(i) = key {
-            cmd.env("LINKPOOL_AGREEMENTS_PRIVATE_KEY", format!("0x{}", alloy::hex::encode(self.anvil.keys()[i].to_bytes())));
+            cmd.env(
+                "LINKPOOL_AGREEMENTS_PRIVATE_KEY",
+                format!("0x{}", alloy::hex::encode(self.anvil.keys()[i].to_bytes())),
+            );
         }
         cmd.output().await.expect("linkpool runs")
     }
@@ -132,7 +135,8 @@ async fn agreements_purchaser_cli_deploy_propose_finalize_request_status_reputat
     net.flags = vec!["--order-matching".into(), om.to_string(), "--reputation".into(), reputation.to_string()];
 
     // Refused terms, before any transaction.
-    let propose = ["sla", "propose", "--job-id", JOB_UUID, "--job-type", "eth-usd", "--aggregator", "mode"];
+    let base = ["sla", "propose", "--job-id", JOB_UUID, "--job-type", "eth-usd"];
+    let propose = [&base[..], &["--aggregator", "mode"]].concat();
     let stderr = net.fails(&propose, Some(0), 1).await;
     assert!(stderr.contains("LINKPOOL_AGGREGATOR_MODE"), "the name needs its variable: {stderr}");
     net.env = vec![("LINKPOOL_AGGREGATOR_MODE".into(), mode.to_string())];
@@ -142,7 +146,7 @@ async fn agreements_purchaser_cli_deploy_propose_finalize_request_status_reputat
     assert!(stderr.contains("19 decimals"), "{stderr}");
     let stderr = net.fails(&[&propose[..], &["--query-params", "[1, 2]"]].concat(), Some(0), 2).await;
     assert!(stderr.contains("JSON object"), "{stderr}");
-    let stderr = net.fails(&[&propose[..], &["--aggregator", &link]].concat(), Some(0), 1).await;
+    let stderr = net.fails(&[&base[..], &["--aggregator", &link]].concat(), Some(0), 1).await;
     assert!(stderr.contains("rule()"), "LINK is no aggregator: {stderr}");
     let stderr = net.fails(&propose, None, 1).await;
     assert!(stderr.contains("sla propose sends a transaction"), "{stderr}");
@@ -150,7 +154,8 @@ async fn agreements_purchaser_cli_deploy_propose_finalize_request_status_reputat
     assert_eq!(none, U256::ZERO, "nothing was proposed");
 
     // A good SLA of 4 oracles.
-    let args = [&propose[..], &["--oracles", "4", "--query-params", r#"{"symbol": "ETH"}"#, "--penalty", "2.5"]].concat();
+    let args =
+        [&propose[..], &["--oracles", "4", "--query-params", r#"{"symbol": "ETH"}"#, "--penalty", "2.5"]].concat();
     let proposed = net.json(&args, Some(0)).await;
     assert_eq!(proposed["slaId"], 1);
     assert_eq!(addr(&proposed["purchaser"]), purchaser);
@@ -213,14 +218,12 @@ async fn agreements_purchaser_cli_deploy_propose_finalize_request_status_reputat
     assert!(table.contains("ratings") && table.contains("none yet"), "{table}");
 
     // A request (only the purchaser may), then three oracles answer; the fourth misses.
-    let consumer = stack::send(
-        &net.p,
-        SlaConsumer::deploy_builder(net.p.clone(), om).into_transaction_request().from(purchaser),
-    )
-    .await
-    .unwrap()
-    .contract_address
-    .unwrap();
+    let consumer =
+        stack::send(&net.p, SlaConsumer::deploy_builder(net.p.clone(), om).into_transaction_request().from(purchaser))
+            .await
+            .unwrap()
+            .contract_address
+            .unwrap();
     net.fund(net.account(6), 1).await;
     let stderr = net.fails(&["sla", "request", "1", "--callback", &consumer.to_string()], Some(6), 1).await;
     assert!(stderr.contains("NotPurchaser"), "{stderr}");
@@ -286,7 +289,8 @@ async fn agreements_bench_aggregation_json_has_every_size() {
     let get = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("no integer {k} in {v}"));
     for n in [4u64, 7] {
         let total = get(&format!("gas_per_answer.{n}"));
-        let parts = [get(&format!("request_gas.{n}")), get(&format!("commit_gas.{n}")), get(&format!("reveal_gas.{n}"))];
+        let parts =
+            [get(&format!("request_gas.{n}")), get(&format!("commit_gas.{n}")), get(&format!("reveal_gas.{n}"))];
         assert_eq!(total, parts.iter().sum::<u64>(), "n = {n}: the parts add up to the whole");
         assert!(parts.iter().all(|&g| g > 21_000), "n = {n}: every phase is at least a transaction: {parts:?}");
         assert!(total > 100_000, "n = {n}: {total}");

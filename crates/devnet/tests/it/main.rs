@@ -9,6 +9,7 @@ mod cron;
 mod direct_request;
 mod drc;
 mod harness;
+mod network_scenario;
 mod pool;
 mod postgres;
 mod runs_api;

@@ -128,9 +128,11 @@ struct JobIndex {
 }
 
 impl JobIndex {
-    fn build(state: &NodeState) -> Self {
+    /// The jobs' contracts, and `also` (contracts under which the node still has something at
+    /// stake, even if their job was deleted: penalties and reveals are still followed).
+    fn build(state: &NodeState, also: &[Address]) -> Self {
         let mut by_job_id = HashMap::new();
-        let mut addresses = Vec::new();
+        let mut addresses: Vec<Address> = also.to_vec();
         for (id, spec) in state.jobs.snapshot() {
             let JobSpec::Agreement(a) = spec.as_ref() else { continue };
             for job_id in a.sla_job_ids() {
@@ -141,6 +143,7 @@ impl JobIndex {
             }
         }
         addresses.sort();
+        addresses.dedup();
         Self { by_job_id, filter: LogFilter { addresses, topic0: topics(), topic1: Vec::new() } }
     }
 }
@@ -297,17 +300,27 @@ impl AgreementService {
     async fn serve(&self, shutdown: &CancellationToken) -> Result<()> {
         let inner = &self.inner;
         let mut jobs_changed = inner.state.jobs.subscribe();
-        let mut resumed = false;
+        // Work a stop interrupted: unsent or unconfirmed bids, sessions to answer or reveal.
+        while let Err(e) = inner.resume().await {
+            tracing::warn!(error = %e, "resuming agreement work failed; retrying");
+            tokio::select! {
+                _ = shutdown.cancelled() => return Ok(()),
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
         loop {
             jobs_changed.borrow_and_update();
-            let index = JobIndex::build(&inner.state);
-            if !resumed {
-                // Work a stop interrupted: unsent or unconfirmed bids, sessions to answer or reveal.
-                match inner.resume().await {
-                    Ok(()) => resumed = true,
-                    Err(e) => tracing::warn!(error = %e, "resuming agreement work failed; retrying"),
+            let at_stake = match inner.contracts_at_stake().await {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the agreement obligations failed; retrying");
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return Ok(()),
+                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    }
                 }
-            }
+            };
+            let index = JobIndex::build(&inner.state, &at_stake);
             if index.filter.is_empty() {
                 tracing::debug!("no agreement jobs; waiting for one");
                 tokio::select! {
@@ -379,6 +392,22 @@ impl Inner {
         self.wake.lock().entry((om, session)).or_default().clone()
     }
 
+    /// `OrderMatching` contracts of SLAs where the node has a penalty at risk or a session open.
+    async fn contracts_at_stake(&self) -> Result<Vec<Address>> {
+        let me = hex(self.me);
+        let store = &self.state.store;
+        let mut out: Vec<Address> = Vec::new();
+        let obligations = store.obligations(&me, Ob::AT_RISK).await?.into_iter().map(|o| o.order_matching);
+        let sessions = store.sessions(&me, Ss::OPEN, 10_000).await?.into_iter().map(|s| s.order_matching);
+        for a in obligations.chain(sessions) {
+            let a: Address = a.parse().map_err(corrupt)?;
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
     async fn resume(self: &Arc<Self>) -> Result<()> {
         let me = hex(self.me);
         for o in self.state.store.obligations(&me, &[Ob::Bidding]).await? {
@@ -394,7 +423,7 @@ impl Inner {
         Ok(())
     }
 
-    /// The latest block's number and timestamp.
+    /// The latest block's timestamp (the chain's clock).
     async fn chain_time(&self) -> Result<u64> {
         let block = self
             .provider
@@ -584,32 +613,42 @@ impl Inner {
         let key = format!("agreement-finalize:{om:#x}:{sla}");
         self.spawn(format!("finalize:{om:#x}:{sla}"), move |this| async move {
             match this.retrying("finalize", || this.finalize(om, sla, key.clone())).await {
-                Ok(()) => {
+                Ok(true) => {
                     this.finalized.lock().insert((om, sla));
                 }
-                Err(Step::Stopped) => {}
+                // Refused while the SLA still takes bids: looked at again at the next head.
+                Ok(false) | Err(Step::Stopped) => {}
                 Err(Step::Fail(e)) | Err(Step::Retry(e)) => tracing::warn!(%om, %sla, error = %e, "finalize failed"),
             }
         });
     }
 
-    async fn finalize(&self, om: Address, sla: U256, key: String) -> std::result::Result<(), Step> {
+    /// Finalizes the SLA unless someone did; `true` once nothing is left to do.
+    async fn finalize(&self, om: Address, sla: U256, key: String) -> std::result::Result<bool, Step> {
+        let client = self.client_of(om);
         if self.state.store.get_tx_by_key(&key).await?.is_none() {
-            let view = self.client_of(om).sla(sla).await?;
+            let view = client.sla(sla).await?;
             if SlaStatus::of(view.status) != SlaStatus::Bidding {
                 tracing::debug!(%om, %sla, "already finalized by someone else");
-                return Ok(());
+                return Ok(true);
             }
         }
         let data = OM::finalizeCall { slaId: sla }.abi_encode();
         match self.send_once(key, om, data.into(), 200_000).await? {
-            Sent::Refused(reason) => tracing::info!(%om, %sla, %reason, "not finalizing"),
-            Sent::Mined(out) if out.reverted => {
-                tracing::info!(%om, %sla, tx = %out.hash, "finalize reverted (someone else finalized first)")
+            Sent::Refused(reason) => {
+                let still_bidding = SlaStatus::of(client.sla(sla).await?.status) == SlaStatus::Bidding;
+                tracing::info!(%om, %sla, %reason, still_bidding, "not finalizing");
+                Ok(!still_bidding)
             }
-            Sent::Mined(out) => tracing::info!(%om, %sla, tx = %out.hash, "finalized the SLA"),
+            Sent::Mined(out) if out.reverted => {
+                tracing::info!(%om, %sla, tx = %out.hash, "finalize reverted (someone else finalized first)");
+                Ok(true)
+            }
+            Sent::Mined(out) => {
+                tracing::info!(%om, %sla, tx = %out.hash, "finalized the SLA");
+                Ok(true)
+            }
         }
-        Ok(())
     }
 
     // ------------------------------------------------------------------ sessions
@@ -673,7 +712,7 @@ impl Inner {
     /// Runs the job's pipeline for the session (or waits for the run already started) and reads
     /// its answer.
     async fn observe(&self, om: Address, session: U256, s: &SessionRecord) -> std::result::Result<I256, Step> {
-        let run_id = match s.run_id {
+        let mut run_id = match s.run_id {
             Some(id) => id,
             None => self.retrying("start run", || self.start_run(om, session, s)).await?,
         };
@@ -682,10 +721,22 @@ impl Inner {
                 .retrying("read run", || async { Ok(self.state.store.get_run(run_id).await?) })
                 .await?
                 .ok_or_else(|| Step::Fail(format!("run {run_id} is gone (its job was deleted)")))?;
+            let error = run.error.clone().unwrap_or_default();
             match run.status {
                 RunStatus::Completed => return answer_of(run.outputs.as_ref()).map_err(Step::Fail),
+                // Interrupted by a stop of the node: observe again.
+                RunStatus::Cancelled if error.contains("while running") && !self.stop.is_cancelled() => {
+                    let again = self.state.store.insert_rerun(run_id, false).await.map_err(|e| {
+                        Step::Fail(format!("run {run_id} was interrupted and cannot be run again: {e}"))
+                    })?;
+                    self.state.store.set_session_run(&hex(om), &s.session_id, &hex(self.me), again.id).await?;
+                    tracing::info!(%om, %session, interrupted = run_id, run = again.id, "observing again");
+                    self.executor.start(again.id);
+                    run_id = again.id;
+                    continue;
+                }
                 RunStatus::Errored | RunStatus::Cancelled => {
-                    return Err(Step::Fail(format!("run {run_id} {}: {}", run.status, run.error.unwrap_or_default())))
+                    return Err(Step::Fail(format!("run {run_id} {}: {error}", run.status)))
                 }
                 _ => {}
             }

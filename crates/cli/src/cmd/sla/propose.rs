@@ -281,7 +281,13 @@ mod tests {
     }
 
     fn parse(extra: &[&str]) -> Result<ProposeArgs, clap::Error> {
-        let base = ["propose", "--job-id", "a5ac14e8-7629-4726-b1f1-1ae053fc829e", "--aggregator", "0x0000000000000000000000000000000000000001"];
+        let base = [
+            "propose",
+            "--job-id",
+            "a5ac14e8-7629-4726-b1f1-1ae053fc829e",
+            "--aggregator",
+            "0x0000000000000000000000000000000000000001",
+        ];
         Cli::try_parse_from(base.iter().chain(extra)).map(|c| c.args)
     }
 
@@ -296,13 +302,10 @@ mod tests {
 
     #[test]
     fn flags_set_every_term() {
-        let a = parse(&[
-            "--job-type", "eth-usd", "--query-params", r#"{"symbol":"ETH"}"#, "--oracles", "10", "--max-misses", "3",
-            "--payment", "0.25", "--penalty", "12.5", "--bidding-window", "10m", "--service-period", "1d",
-            "--response-window", "90s", "--callback-gas", "300000", "--min-accepted", "5", "--min-acceptance-bps",
-            "8000", "--max-forfeits", "1",
-        ])
-        .unwrap();
+        let flags = r#"--job-type eth-usd --query-params {"symbol":"ETH"} --oracles 10 --max-misses 3 --payment 0.25
+            --penalty 12.5 --bidding-window 10m --service-period 1d --response-window 90s --callback-gas 300000
+            --min-accepted 5 --min-acceptance-bps 8000 --max-forfeits 1"#;
+        let a = parse(&flags.split_whitespace().collect::<Vec<_>>()).unwrap();
         let t = a.terms(Address::repeat_byte(2), Address::repeat_byte(1), 1_000).unwrap();
         assert_eq!(job_type_text(t.jobType).as_deref(), Some("eth-usd"));
         assert_eq!(t.queryParams, Bytes::from(br#"{"symbol":"ETH"}"#.to_vec()));
@@ -311,14 +314,18 @@ mod tests {
         assert_eq!(t.penalty.to::<u128>(), 12_500_000_000_000_000_000);
         assert_eq!((t.biddingEnds, t.serviceEnds, t.responseWindow), (1_600, 1_600 + 86_400, 90));
         assert_eq!(t.callbackGasLimit, 300_000);
-        assert_eq!((t.requirements.minAccepted, t.requirements.minAcceptanceBps, t.requirements.maxForfeits), (5, 8000, 1));
+        assert_eq!(
+            (t.requirements.minAccepted, t.requirements.minAcceptanceBps, t.requirements.maxForfeits),
+            (5, 8000, 1)
+        );
     }
 
     #[test]
     fn bad_terms_are_refused_with_the_flag() {
         let e = parse(&["--oracles", "3"]).unwrap().terms(Address::repeat_byte(2), Address::repeat_byte(1), 0);
         assert!(e.unwrap_err().to_string().contains("--oracles 3"));
-        let e = parse(&["--callback-gas", "2500001"]).unwrap().terms(Address::repeat_byte(2), Address::repeat_byte(1), 0);
+        let e =
+            parse(&["--callback-gas", "2500001"]).unwrap().terms(Address::repeat_byte(2), Address::repeat_byte(1), 0);
         assert!(e.unwrap_err().to_string().contains("callback-gas"));
         assert!(parse(&["--payment", "0.0000000000000000001"]).is_err());
         assert!(parse(&["--min-acceptance-bps", "10001"]).is_err());

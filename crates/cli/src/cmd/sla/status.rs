@@ -17,7 +17,7 @@ use linkpool_agreements::{
 use linkpool_bindings::{aggregation::IAggregator, agreements::OrderMatching};
 use serde::Serialize;
 
-use super::{duration, job_type_text, link, lines, when, NetworkOpts};
+use super::{duration, job_type_text, link, when, NetworkOpts};
 use crate::table::{self, print_json, print_pairs};
 
 #[derive(Debug, Args)]
@@ -164,8 +164,11 @@ impl StatusArgs {
             .topic2(B256::from(self.sla))
             .from_block(self.from_block);
         let logs = om.provider().get_logs(&filter).await.context("reading the SLA's RequestOpened logs")?;
-        let mut ids: Vec<U256> =
-            logs.iter().filter_map(|l| l.log_decode::<OrderMatching::RequestOpened>().ok()).map(|l| l.inner.data.sessionId).collect();
+        let mut ids: Vec<U256> = logs
+            .iter()
+            .filter_map(|l| l.log_decode::<OrderMatching::RequestOpened>().ok())
+            .map(|l| l.inner.data.sessionId)
+            .collect();
         ids.sort();
         ids.dedup();
         let skip = ids.len().saturating_sub(self.limit);
@@ -191,9 +194,20 @@ async fn session_json(om: &Agreements, sla: &SlaView, id: U256, s: &SessionView)
         let e = om.entry(id, *oracle).await?;
         revealed.push(RevealJson { oracle: *oracle, answer: e.answer, mismatched: e.mismatched });
     }
-    let unrevealed = committed.iter().filter(|a| !revealed_or_mismatched.contains(a)).copied().collect();
+    // Missing commitments count as missed once the commit phase is over (quorum or settlement);
+    // missing reveals as unrevealed once the session is settled.
+    let (commit_phase_over, settled) = (s.status >= 2, s.status == 3);
+    let unrevealed = if settled {
+        committed.iter().filter(|a| !revealed_or_mismatched.contains(a)).copied().collect()
+    } else {
+        Vec::new()
+    };
     let active = oracles_in(s.activeMask, &sla.selected);
-    let missed = active.iter().filter(|a| !committed.contains(a)).copied().collect();
+    let missed = if commit_phase_over {
+        active.iter().filter(|a| !committed.contains(a)).copied().collect()
+    } else {
+        Vec::new()
+    };
     Ok(SessionJson {
         session_id: super::id(id),
         status: session_status(s.status),
@@ -281,12 +295,11 @@ fn print_report(r: &SlaJson) {
         (Some(text), false) => format!("{text:?}"),
         (None, false) => t.job_type.to_string(),
     };
-    let requirements = {
+    let requirements = if t.min_accepted == 0 && t.min_acceptance_bps == 0 && t.max_forfeits == u32::MAX {
+        "none".to_owned()
+    } else {
         let forfeits = if t.max_forfeits == u32::MAX { "any".to_owned() } else { t.max_forfeits.to_string() };
-        format!(
-            "accepted ≥ {}, acceptance ≥ {} bps, forfeits ≤ {forfeits}",
-            t.min_accepted, t.min_acceptance_bps
-        )
+        format!("accepted ≥ {}, acceptance ≥ {} bps, forfeits ≤ {forfeits}", t.min_accepted, t.min_acceptance_bps)
     };
     println!("== SLA {} ({})", r.sla_id, r.status);
     print_pairs(vec![
@@ -308,8 +321,14 @@ fn print_report(r: &SlaJson) {
         ("reputation", t.reputation.to_string()),
         ("requirements", requirements),
         ("open sessions", r.open_sessions.to_string()),
-        ("selected", lines(&r.selected)),
     ]);
+
+    if !r.selected.is_empty() {
+        println!("\n== selected oracles ({})", r.selected.len());
+        let rows: Vec<Vec<String>> =
+            r.selected.iter().enumerate().map(|(i, a)| vec![i.to_string(), a.to_string()]).collect();
+        println!("{}", table::render(&["INDEX", "ORACLE"], &rows));
+    }
 
     println!("\n== bids ({})", r.bid_count);
     if r.bids.is_empty() {
@@ -357,7 +376,17 @@ fn print_report(r: &SlaJson) {
         println!(
             "{}",
             table::render(
-                &["SESSION", "STATUS", "REQUESTED", "DEADLINE", "COMMITS", "REVEALS", "MISSED", "ANSWER", "ESCROW"],
+                &[
+                    "SESSION",
+                    "STATUS",
+                    "REQUESTED",
+                    "DEADLINE",
+                    "COMMITS",
+                    "REVEALS",
+                    "MISSED",
+                    "ANSWER",
+                    "ESCROW HELD"
+                ],
                 &rows
             )
         );
