@@ -281,9 +281,18 @@ pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<S
                 "oracle {} has {} accepted answers, {} bps acceptance and {} forfeits: below the SLA's minimum reputation",
                 x.oracle, x.accepted, x.acceptanceBps, x.forfeits
             )),
-            E::BiddingClosed(x) => Some(format!("bids on SLA {} closed at {}", x.slaId, x.biddingEnds)),
-            E::BiddingOpen(x) => Some(format!("SLA {} takes bids until {}; finalize after that", x.slaId, x.biddingEnds)),
+            E::BiddingClosed(x) => Some(format!("bids on SLA {} closed at {}", x.slaId, when(x.biddingEnds))),
+            E::BiddingOpen(x) => {
+                Some(format!("SLA {} takes bids until {}; finalize after that", x.slaId, when(x.biddingEnds)))
+            }
             E::WrongPenaltyAmount(x) => Some(format!("a bid deposits exactly the penalty, {} juels", x.expected)),
+            E::WrongPaymentAmount(x) => Some(format!("a request pays exactly q × payment, {} juels", x.expected)),
+            E::BidderNotOracle(x) => Some(format!(
+                "{} may only bid for itself, or be the LinkPool storage of oracle {}",
+                x.sender, x.oracle
+            )),
+            E::AlreadyBid(x) => Some(format!("{} already bid on SLA {}", x.oracle, x.slaId)),
+            E::TooManyBids(x) => Some(format!("SLA {} already has the most bids, {}", x.slaId, x.max)),
             E::CommitPhaseClosed(_) => {
                 Some("the quorum already committed (\"committed\"): late commitments are refused".into())
             }
@@ -292,30 +301,74 @@ pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<S
                 x.quorum, x.commits
             )),
             E::AlreadyCommitted(_) => Some("this oracle already committed in this session".into()),
+            E::NotCommitted(x) => Some(format!("{} has no commitment in session {}", x.oracle, x.sessionId)),
+            E::AlreadyRevealed(x) => Some(format!("{} already revealed in session {}", x.oracle, x.sessionId)),
+            E::NotSelected(x) => Some(format!("{} is not one of the session's oracles", x.oracle)),
+            E::NotActive(x) => Some(format!(
+                "{} forfeited its penalty, or was not active when session {} opened",
+                x.oracle, x.sessionId
+            )),
+            E::SessionExpired(x) => Some(format!("session {} ended at {}", x.sessionId, when(x.deadline))),
+            E::SessionAlreadySettled(x) => Some(format!("session {} is settled", x.sessionId)),
+            E::SessionPending(x) => Some(format!("the session runs until {}; settle after that", when(x.deadline))),
             E::NotPurchaser(x) => Some(format!("only SLA {}'s purchaser may request under it", x.slaId)),
             E::WrongSlaStatus(x) => Some(format!("SLA {} is {}", x.slaId, status_name(x.status))),
-            E::SessionPending(x) => Some(format!("the session runs until {}; settle after that", x.deadline)),
+            E::UnknownSla(x) => Some(format!("there is no SLA {}", x.slaId)),
+            E::UnknownSession(x) => Some(format!("there is no session {}", x.sessionId)),
+            E::ServiceEnded(x) => Some(format!("SLA {}'s service ended at {}", x.slaId, when(x.serviceEnds))),
+            E::ServiceNotEnded(x) => {
+                Some(format!("SLA {} serves until {}; close after that", x.slaId, when(x.serviceEnds)))
+            }
+            E::SessionsOpen(x) => {
+                Some(format!("SLA {} has {} open sessions: settle them first", x.slaId, x.openSessions))
+            }
             E::TooFewActiveOracles(x) => Some(format!(
                 "only {} oracles are left active, below the quorum of {}",
                 x.active, x.quorum
+            )),
+            E::ReputationNotWritable(x) => Some(format!(
+                "reputation contract {} has not registered this OrderMatching as an aggregating contract",
+                x.reputation
+            )),
+            E::InvalidOracleCount(x) => Some(format!("{} oracles: an SLA has 4 to 31", x.oracles)),
+            E::InvalidSchedule(_) => Some(
+                "the bidding window must not have ended, the service must end after it, and the response window be above 0"
+                    .into(),
+            ),
+            E::InsufficientGas(x) => Some(format!(
+                "the transaction left {} gas where {} are needed for the callback or a reputation call: raise the gas limit",
+                x.gasLeft, x.needed
             )),
             _ => None,
         };
         return Some((inner(d), why));
     }
     if let Some(d) = e.decode_revert::<Reputation::ReputationErrors>() {
-        return Some((inner(d), None));
+        use Reputation::ReputationErrors as R;
+        let why = match &d {
+            R::NotPurchaser(x) => Some(format!("only the SLA's purchaser {} rates its oracles", x.purchaser)),
+            R::AlreadyRated(x) => Some(format!("{} was already rated for SLA {}", x.oracle, x.slaId)),
+            R::InvalidScore(x) => Some(format!("{} is not a score: 1 (worst) to 5 (best)", x.score)),
+            R::NotSelected(x) => Some(format!("{} was not selected for SLA {}", x.oracle, x.slaId)),
+            R::NotAggregatingContract(x) => {
+                Some(format!("{} is not a registered aggregating contract of this reputation", x.caller))
+            }
+            _ => None,
+        };
+        return Some((inner(d), why));
     }
     None
 }
 
+/// A unix time as `2026-11-26 22:30:00 UTC (unix 1764196200)`.
+pub fn when(unix: u64) -> String {
+    match i64::try_from(unix).ok().and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
+        Some(t) => format!("{} (unix {unix})", t.format("%Y-%m-%d %H:%M:%S UTC")),
+        None => format!("unix {unix}"),
+    }
+}
+
 /// The name of an `SlaStatus` value.
 pub fn status_name(status: u8) -> &'static str {
-    match status {
-        1 => "bidding",
-        2 => "active",
-        3 => "failed",
-        4 => "closed",
-        _ => "unknown",
-    }
+    crate::SlaStatus::of(status).name()
 }
