@@ -39,3 +39,15 @@ pub mod sla_consumer {
     );
 }
 pub use sla_consumer::SlaConsumer;
+
+/// A custom aggregator for tests: a naive "first answer" rule, or one that reverts or burns gas.
+pub mod hostile_aggregator {
+    use alloy::sol;
+
+    sol!(
+        #[sol(rpc, all_derives)]
+        HostileAggregator,
+        "../../contracts/out/HostileAggregator.json"
+    );
+}
+pub use hostile_aggregator::HostileAggregator;

@@ -24,6 +24,7 @@
 //! reputations = ["0x…"]                       # empty: any
 //! bidFromPool = false                         # true: bid with pooled stake (Node.depositPenalty)
 //! finalize = true                             # call finalize after the bidding window
+//! settle = true                               # settle expired sessions, close ended SLAs
 //! observationSource = """
 //!     fetch [type=http method=GET url="https://example.com/price?sym=$(jobRun.query.symbol)"]
 //!     parse [type=jsonparse path="USD" data="$(fetch)"]
@@ -73,6 +74,13 @@ pub struct AgreementSpec {
     /// `finalize`: once the bidding window of an SLA the node bid on has passed, call
     /// `finalize` (once; nothing is sent when someone else already did).
     pub finalize: bool,
+    /// `settle` (default `true`): once the deadline of a session the node committed to has
+    /// passed without the session settling (its answer never completed), call `settle` so the
+    /// node's payment and penalty outcome are decided; and once the service period of an SLA the
+    /// node serves has ended, call `close` to get the node's penalty back, settling first the
+    /// expired sessions that keep the SLA open. Each call is sent once; nothing is sent when
+    /// someone else already did it. With `false` the node waits for others to call them.
+    pub settle: bool,
 }
 
 /// What an SLA proposal offers, as the bidding policy sees it (from `SlaProposed`).
@@ -229,6 +237,7 @@ struct RawAgreement {
     reputations: Option<Spanned<Vec<String>>>,
     bid_from_pool: Option<bool>,
     finalize: Option<bool>,
+    settle: Option<bool>,
 }
 
 fn addresses(field: &str, list: Option<Spanned<Vec<String>>>, pos: &Positions<'_>) -> Result<Vec<Address>> {
@@ -313,5 +322,6 @@ pub(crate) fn parse_agreement(src: &str, pos: &Positions<'_>) -> Result<Agreemen
         reputations: addresses("reputations", raw.reputations, pos)?,
         bid_from_pool: raw.bid_from_pool.unwrap_or(false),
         finalize: raw.finalize.unwrap_or(true),
+        settle: raw.settle.unwrap_or(true),
     })
 }

@@ -616,6 +616,24 @@ impl Store {
         rows.into_iter().map(SessionRecord::try_from).collect()
     }
 
+    /// `oracle`'s sessions under one SLA that have not settled (no `settled_at`), in any state,
+    /// oldest first: the sessions that may keep the SLA from closing.
+    pub async fn unsettled_sessions(
+        &self,
+        order_matching: &str,
+        sla_id: &str,
+        oracle: &str,
+    ) -> Result<Vec<SessionRecord>> {
+        let (om, sla, oracle) = key(order_matching, sla_id, oracle, "sla_id")?;
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} FROM agreement_sessions \
+             WHERE order_matching = $1 AND sla_id = $2 AND oracle = $3 AND settled_at IS NULL ORDER BY id"
+        );
+        let rows: Vec<SessionRow> =
+            with_pool!(self, |p| sqlx::query_as(&sql).bind(&om).bind(&sla).bind(&oracle).fetch_all(p).await)?;
+        rows.into_iter().map(SessionRecord::try_from).collect()
+    }
+
     /// Links a session to the run computing its answer.
     pub async fn set_session_run(
         &self,

@@ -374,3 +374,58 @@ async fn median_sla_rejects_the_outlier() {
     let r = net.report(o[2]).await;
     assert_eq!((r.overall.completed, r.overall.accepted, r.forfeits), (1, 0, 1));
 }
+
+/// A custom aggregator only has to implement `IAggregator`: a naive "first answer" rule works as
+/// is. One that reverts or burns all its gas cannot block reveals, settlement or the return of
+/// penalties: the request finds no answer, is refunded, and nobody is penalized for it.
+#[tokio::test(flavor = "multi_thread")]
+async fn custom_and_hostile_aggregators() {
+    use linkpool_bindings::agreements::HostileAggregator;
+    let net = Net::new(4).await;
+    let o = net.oracles.clone();
+    let deploy = |behaviour: u8| {
+        let p = net.p.clone();
+        async move { *HostileAggregator::deploy(p, behaviour).await.expect("deploy").address() }
+    };
+
+    // A working custom rule.
+    let mut t = net.terms(4);
+    t.max_misses = 1;
+    t.aggregator = deploy(0).await;
+    let sla = net.active_sla(&t).await;
+    let s = net.request(sla).await;
+    let a: Vec<Answer> = (0..3).map(|_| Answer::new(77)).collect();
+    for (i, x) in a.iter().enumerate() {
+        x.commit(&net, o[i], s).await.unwrap();
+    }
+    a[1].reveal(&net, o[1], s).await.unwrap();
+    assert_eq!(net.consumer().answers(s).call().await.unwrap(), I256::try_from(77).unwrap(), "first answer is final");
+    a[0].reveal(&net, o[0], s).await.unwrap();
+    a[2].reveal(&net, o[2], s).await.unwrap();
+    assert_eq!(SessionStatus::of(net.om(net.admin).session(s).await.unwrap().status), SessionStatus::Settled);
+
+    // Hostile ones.
+    for behaviour in [1u8, 2] {
+        let purchaser_before = net.balance(net.purchaser).await;
+        let mut t = net.terms(4);
+        t.aggregator = deploy(behaviour).await;
+        t.max_misses = 1;
+        let sla = net.active_sla(&t).await;
+        let s = net.request(sla).await;
+        let a: Vec<Answer> = (0..3).map(|_| Answer::new(5)).collect();
+        for (i, x) in a.iter().enumerate() {
+            x.commit(&net, o[i], s).await.unwrap();
+        }
+        for (i, x) in a.iter().enumerate() {
+            x.reveal(&net, o[i], s).await.expect("reveals go through a hostile aggregator");
+        }
+        assert!(!net.consumer().answered(s).call().await.unwrap());
+        net.advance(u64::from(t.response_window) + 1).await;
+        net.om(net.admin).settle(s).await.expect("settles");
+        net.advance(t.service_period).await;
+        net.om(net.admin).close(sla).await.expect("closes");
+        assert_eq!(net.balance(net.purchaser).await, purchaser_before, "behaviour {behaviour}: refunded in full");
+        let held = net.balance(net.c.order_matching).await;
+        assert_eq!(held, U256::from(4 * 10 * LINK), "behaviour {behaviour}: only the first SLA's penalties are held");
+    }
+}

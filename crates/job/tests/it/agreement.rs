@@ -20,6 +20,7 @@ aggregators = ["0x00000000000000000000000000000000000000aa", "0x0000000000000000
 reputations = ["0x00000000000000000000000000000000000000bb"]
 bidFromPool = true
 finalize = false
+settle = false
 observationSource = """
     fetch [type=http method=GET url="http://example.com/price?fsym=$(jobRun.query.fsym)"]
     parse [type=jsonparse path="USD" data="$(fetch)"]
@@ -73,6 +74,7 @@ fn every_field_is_parsed() {
     assert_eq!(s.reputations, vec![address!("00000000000000000000000000000000000000bb")]);
     assert!(s.bid_from_pool);
     assert!(!s.finalize);
+    assert!(!s.settle);
     assert_eq!(s.common.pipeline.tasks().len(), 3);
     // The SLA jobId is the externalJobID in either encoding, as a directrequest specId.
     let id = s.common.external_job_id;
@@ -91,6 +93,20 @@ fn defaults() {
     assert!(s.job_types.is_empty() && s.aggregators.is_empty() && s.reputations.is_empty());
     assert!(!s.bid_from_pool, "bids come from the node's own LINK by default");
     assert!(s.finalize, "the node finalizes by default");
+    assert!(s.settle, "the node settles and closes by default");
+}
+
+#[test]
+fn settle_is_a_boolean_of_its_own() {
+    let with = |line: &str| MINIMAL.replace("maxPenaltyJuels = 1000\n", &format!("maxPenaltyJuels = 1000\n{line}\n"));
+    let off = parse(&with("settle = false"));
+    assert!(!off.settle);
+    assert!(off.finalize, "settle does not turn finalize off");
+    assert!(parse(&with("settle = true")).settle);
+    let on = parse(&with("finalize = false"));
+    assert!(on.settle && !on.finalize, "finalize does not turn settle off");
+    let e = err(&with("settle = \"no\""));
+    assert_eq!(e.line, Some(5), "{e}");
 }
 
 #[test]

@@ -30,6 +30,24 @@
 //!   node stopped between its commitment and "committed" still reveals.
 //! - **`AnswerRevealed` / `AnswerDelivered` / `OraclePaid` / `SessionSettled`**: the session row
 //!   records the reveal, the final answer, the payment and the settlement.
+//! - **Heads, settlement** (jobs with `settle = true`, the default; an obligation whose job was
+//!   deleted counts as `true`: the penalty is still the node's): a session the node committed to
+//!   (`committed`, `revealed`) whose deadline is behind the latest block's timestamp has found no
+//!   answer (or lacks reveals) and settles only when someone calls `settle`. The node reads the
+//!   session and, unless it is settled, sends `settle(sessionId)` once
+//!   (`agreement-settle:<om>:<sessionId>`); when someone else settled first the session row is
+//!   updated from the chain.
+//! - **Heads, close**: once the latest block's timestamp reaches the `serviceEnds` of an SLA the
+//!   node is selected for (its penalty locked), the node reads the SLA: with no session open it
+//!   sends `close(slaId)` once (`agreement-close:<om>:<slaId>`); otherwise it first settles the
+//!   expired sessions of the SLA it knows of (in any state: one it missed keeps the SLA open too)
+//!   and tries again at a later head. `PenaltyReleased` (or the closed SLA read from the chain)
+//!   records the penalty as `released`.
+//!
+//! A run the executor interrupts at a stop of the node is marked cancelled ("cancelled while
+//! running"), not resumed: the session driver runs the pipeline again (a rerun of that run). The
+//! drivers stop as soon as the node does, so a run interrupted by the node's own shutdown is
+//! re-run only after the next start.
 //!
 //! Transactions are estimated first: a call that would revert (a bid below the SLA's
 //! requirements, a closed commit phase) is refused before anything is stored, and recorded as the
@@ -85,6 +103,10 @@ const REVEAL_HEADROOM: u64 = 1_500_000;
 const RECHECK: Duration = Duration::from_secs(2);
 /// How often a session driver looks at its run.
 const RUN_POLL: Duration = Duration::from_millis(100);
+/// Gas added to the estimate (× 1.2) of `settle` and `close`: they pay, forfeit and release
+/// penalties (through the pool's `Node` contract for pool-backed bids) and report to the
+/// reputation contract, whose share of the gas the contract checks before each call.
+const SETTLE_HEADROOM: u64 = 300_000;
 
 /// Settings of the service, from the node config.
 #[derive(Debug, Clone)]
@@ -168,6 +190,10 @@ struct Inner {
     wake: Mutex<HashMap<(Address, U256), Arc<Notify>>>,
     /// SLAs this process already finalized (or found finalized): not looked at again.
     finalized: Mutex<HashSet<(Address, U256)>>,
+    /// Sessions this process settled, found settled, or gave up on: not looked at again.
+    settled: Mutex<HashSet<(Address, U256)>>,
+    /// SLAs this process closed, found closed, or gave up on: not looked at again.
+    closed: Mutex<HashSet<(Address, U256)>>,
     /// Stops the drivers.
     stop: CancellationToken,
 }
@@ -277,6 +303,8 @@ impl AgreementService {
                 inflight: Mutex::new(HashSet::new()),
                 wake: Mutex::new(HashMap::new()),
                 finalized: Mutex::new(HashSet::new()),
+                settled: Mutex::new(HashSet::new()),
+                closed: Mutex::new(HashSet::new()),
                 stop: CancellationToken::new(),
             }),
         }
@@ -285,6 +313,17 @@ impl AgreementService {
     /// Runs until `shutdown` fires. The poller is rebuilt whenever the set of jobs changes; its
     /// persisted cursor makes that lossless.
     pub async fn run(self, shutdown: CancellationToken) -> Result<()> {
+        // The drivers stop with the node, not only once the poller has: the executor marks the
+        // runs it interrupts at shutdown cancelled, and a driver still observing must not take
+        // that for an interruption of an earlier process and run the pipeline again now.
+        let stop = self.inner.stop.clone();
+        let linked = shutdown.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = linked.cancelled() => stop.cancel(),
+                () = stop.cancelled() => {}
+            }
+        });
         let result = self.serve(&shutdown).await;
         // Drivers stop at their next await point; they hold the transaction manager.
         self.inner.stop.cancel();
