@@ -994,11 +994,13 @@ fn random_transfers_distributions_and_claims_match_exact_arithmetic() {
         })
         .unwrap();
     let stats = stats.into_inner().unwrap();
-    // Refused contributions and the cap are reached in a few cases per run (too rare to assert on
-    // every seed); the sale tests above cover them deterministically.
+    // Refused contributions, the cap and earnings arriving before any share exists are reached in
+    // a few cases per run (too rare to assert on every seed: a run without earnings-before-shares
+    // was seen); the sale tests and `earnings_arriving_without_shares_wait_for_the_first_holders`
+    // cover them deterministically.
     println!("{CASES} cases: {stats:?}");
     assert!(
-        stats.earned_without_shares > 0 && stats.claims > 0 && stats.transfers > 0 && stats.contributions > 0,
+        stats.claims > 0 && stats.transfers > 0 && stats.contributions > 0,
         "{stats:?}"
     );
 }

@@ -20,8 +20,8 @@
 //!   bid on and its job has `finalize = true`, the node reads the SLA's status and, if it is still
 //!   bidding, sends `finalize(slaId)` once (`agreement-finalize:<om>:<slaId>`).
 //! - **`RequestOpened`** of an SLA the node was selected for: a session driver runs the job's
-//!   pipeline as an ordinary run (visible in `linkpool runs list`, resumed by the executor after a
-//!   restart), **persists the answer and a fresh salt** ([`linkpool_store::Store::record_session_answer`])
+//!   pipeline as an ordinary run (visible in `linkpool runs list`; a run a stop interrupts is run
+//!   again, see below), **persists the answer and a fresh salt** ([`linkpool_store::Store::record_session_answer`])
 //!   and only then sends `commit(sessionId, keccak256(abi.encode(answer, salt, node)))`
 //!   (`agreement-commit:<om>:<sessionId>`), but only while the session is still `Committing`.
 //! - **`SessionCommitted`** ("committed"): the driver reveals the persisted answer and salt
@@ -45,9 +45,11 @@
 //!   records the penalty as `released`.
 //!
 //! A run the executor interrupts at a stop of the node is marked cancelled ("cancelled while
-//! running"), not resumed: the session driver runs the pipeline again (a rerun of that run). The
-//! drivers stop as soon as the node does, so a run interrupted by the node's own shutdown is
-//! re-run only after the next start.
+//! running"; `RunExecutor::stop_all` means to leave it `running`, but the cancel branch of the
+//! execution marks it): the session driver then runs the pipeline again, as a rerun of that run,
+//! and a run left `running` is resumed by the executor and simply waited for. The drivers stop as
+//! soon as the node does, so a run interrupted by the node's own shutdown is rerun only after the
+//! next start.
 //!
 //! Transactions are estimated first: a call that would revert (a bid below the SLA's
 //! requirements, a closed commit phase) is refused before anything is stored, and recorded as the
@@ -73,7 +75,7 @@ use alloy::{
 use linkpool_agreements::{
     client::{bid_data, describe_revert},
     commitment::{commitment, random_salt},
-    Agreements, SessionStatus, SlaStatus,
+    Agreements, BidState, SessionStatus, SlaStatus,
 };
 use linkpool_bindings::{agreements::OrderMatching as OM, node::Node, LinkToken, PoolStorage};
 use linkpool_chain::{ChainClient, LogFilter, LogPoller, LogPollerConfig, PollerEvent, TxManager, TxRequest};
@@ -620,16 +622,30 @@ impl Inner {
 
     // ------------------------------------------------------------------ finalization
 
+    /// Finalization, settlement and close, by the chain's clock at `head`.
     async fn on_head(self: &Arc<Self>, head: u64) -> Result<()> {
-        let waiting: Vec<ObligationRecord> = self
-            .state
-            .store
-            .obligations(&hex(self.me), &[Ob::Bid])
+        let store = &self.state.store;
+        let me = hex(self.me);
+        let waiting: Vec<ObligationRecord> = store
+            .obligations(&me, &[Ob::Bid])
             .await?
             .into_iter()
             .filter(|o| o.sla_status == SlaPhase::Bidding && self.finalizes(o))
             .collect();
-        if waiting.is_empty() {
+        // Sessions the node committed to that have not settled.
+        let unsettled: Vec<SessionRecord> = store
+            .sessions(&me, &[Ss::Committed, Ss::Revealed], 10_000)
+            .await?
+            .into_iter()
+            .filter(|s| s.settled_at.is_none() && self.settles(s.job_id))
+            .collect();
+        let serving: Vec<ObligationRecord> = store
+            .obligations(&me, &[Ob::Selected])
+            .await?
+            .into_iter()
+            .filter(|o| o.sla_status != SlaPhase::Closed && self.settles(o.job_id))
+            .collect();
+        if waiting.is_empty() && unsettled.is_empty() && serving.is_empty() {
             return Ok(());
         }
         let Some(now) = self.block_time(head).await? else { return Ok(()) };
@@ -639,7 +655,30 @@ impl Inner {
                 self.start_finalize(om, sla);
             }
         }
+        // `settle` takes a session once the block's timestamp is past its deadline.
+        for s in unsettled.into_iter().filter(|s| now > s.deadline) {
+            let (om, sid) = (s.order_matching.parse().map_err(corrupt)?, s.session_id.parse().map_err(corrupt)?);
+            if !self.settled.lock().contains(&(om, sid)) {
+                self.start_settle(om, sid);
+            }
+        }
+        // `close` takes an SLA from `serviceEnds` on.
+        for o in serving.into_iter().filter(|o| now >= o.service_ends) {
+            let (om, sla) = (o.order_matching.parse().map_err(corrupt)?, o.sla_id.parse().map_err(corrupt)?);
+            if !self.closed.lock().contains(&(om, sla)) {
+                self.start_close(om, sla);
+            }
+        }
         Ok(())
+    }
+
+    /// Whether the node settles and closes for the job `job_id`: its `settle`, and `true` when
+    /// the job is gone (what is at stake is still the node's).
+    fn settles(&self, job_id: Option<i64>) -> bool {
+        match job_id.and_then(|id| self.state.jobs.get(id)).as_deref() {
+            Some(JobSpec::Agreement(a)) => a.settle,
+            _ => true,
+        }
     }
 
     /// Whether the obligation's job wants the node to finalize.
@@ -688,6 +727,180 @@ impl Inner {
                 Ok(true)
             }
         }
+    }
+
+    // ------------------------------------------------------------------ settlement
+
+    fn start_settle(self: &Arc<Self>, om: Address, session: U256) {
+        self.spawn(format!("settle:{om:#x}:{session}"), move |this| async move {
+            match this.retrying("settle", || this.settle(om, session)).await {
+                Ok(true) => {
+                    this.settled.lock().insert((om, session));
+                }
+                // Not yet (the chain disagrees about the deadline): looked at again at a later head.
+                Ok(false) | Err(Step::Stopped) => {}
+                Err(Step::Fail(e)) | Err(Step::Retry(e)) => {
+                    tracing::warn!(%om, %session, error = %e, "settle failed; the node leaves it to others");
+                    this.settled.lock().insert((om, session));
+                }
+            }
+        });
+    }
+
+    /// Settles the session unless someone did; `true` once nothing is left to do.
+    async fn settle(&self, om: Address, session: U256) -> std::result::Result<bool, Step> {
+        let key = format!("agreement-settle:{om:#x}:{session}");
+        let client = self.client_of(om);
+        if self.state.store.get_tx_by_key(&key).await?.is_none() {
+            let view = client.session(session).await?;
+            match SessionStatus::of(view.status) {
+                SessionStatus::Settled => {
+                    tracing::debug!(%om, %session, "already settled by someone else");
+                    return self.settled_on_chain(om, session).await;
+                }
+                SessionStatus::Committing | SessionStatus::Revealing => {}
+                other => return Err(Step::Fail(format!("the session is {other} on chain"))),
+            }
+            if self.chain_time().await.map_err(|e| Step::Retry(e.to_string()))? <= view.deadline {
+                return Ok(false);
+            }
+        }
+        let data = OM::settleCall { sessionId: session }.abi_encode();
+        let sent = self.send_once(key, om, data.into(), SETTLE_HEADROOM).await?;
+        let settled = SessionStatus::of(client.session(session).await?.status) == SessionStatus::Settled;
+        match sent {
+            Sent::Mined(out) if !out.reverted => {
+                tracing::info!(%om, %session, tx = %out.hash, "settled the expired session");
+            }
+            Sent::Mined(out) if settled => {
+                tracing::info!(%om, %session, tx = %out.hash, "settle reverted: someone else settled first");
+            }
+            Sent::Mined(out) => return Err(Step::Fail(format!("settle reverted in tx {}", out.hash))),
+            Sent::Refused(reason) if !settled => {
+                tracing::info!(%om, %session, %reason, "not settling yet");
+                return Ok(false);
+            }
+            Sent::Refused(_) => tracing::debug!(%om, %session, "settled by someone else meanwhile"),
+        }
+        self.settled_on_chain(om, session).await
+    }
+
+    /// The session is settled on chain: its rows say so (the events add payment and answer).
+    async fn settled_on_chain(&self, om: Address, session: U256) -> std::result::Result<bool, Step> {
+        self.state.store.settle_session(&hex(om), &session.to_string()).await?;
+        if let Some(n) = self.wake.lock().remove(&(om, session)) {
+            n.notify_one();
+        }
+        Ok(true)
+    }
+
+    fn start_close(self: &Arc<Self>, om: Address, sla: U256) {
+        self.spawn(format!("close:{om:#x}:{sla}"), move |this| async move {
+            match this.retrying("close", || this.close(om, sla)).await {
+                Ok(true) => {
+                    this.closed.lock().insert((om, sla));
+                }
+                // Sessions still open, or not yet: looked at again at a later head.
+                Ok(false) | Err(Step::Stopped) => {}
+                Err(Step::Fail(e)) | Err(Step::Retry(e)) => {
+                    tracing::warn!(%om, %sla, error = %e, "close failed; the node leaves it to others");
+                    this.closed.lock().insert((om, sla));
+                }
+            }
+        });
+    }
+
+    /// Closes the SLA unless someone did, settling first the expired sessions that keep it
+    /// open; `true` once nothing is left to do.
+    async fn close(self: &Arc<Self>, om: Address, sla: U256) -> std::result::Result<bool, Step> {
+        let key = format!("agreement-close:{om:#x}:{sla}");
+        let client = self.client_of(om);
+        if self.state.store.get_tx_by_key(&key).await?.is_none() {
+            let view = client.sla(sla).await?;
+            match SlaStatus::of(view.status) {
+                SlaStatus::Closed => {
+                    tracing::debug!(%om, %sla, "already closed by someone else");
+                    return self.closed_on_chain(om, sla).await;
+                }
+                SlaStatus::Active => {}
+                other => return Err(Step::Fail(format!("the SLA is {other} on chain"))),
+            }
+            let now = self.chain_time().await.map_err(|e| Step::Retry(e.to_string()))?;
+            if now < view.terms.serviceEnds {
+                return Ok(false);
+            }
+            if view.openSessions > 0 {
+                self.settle_due(om, sla, now, view.openSessions).await?;
+                return Ok(false);
+            }
+            if self.bid_state(om, sla).await? != BidState::Selected {
+                // Forfeited (the event is on its way): nothing of the node's to get back.
+                return Ok(true);
+            }
+        }
+        let data = OM::closeCall { slaId: sla }.abi_encode();
+        let sent = self.send_once(key, om, data.into(), SETTLE_HEADROOM).await?;
+        let closed = SlaStatus::of(client.sla(sla).await?.status) == SlaStatus::Closed;
+        match sent {
+            Sent::Mined(out) if !out.reverted => tracing::info!(%om, %sla, tx = %out.hash, "closed the SLA"),
+            Sent::Mined(out) if closed => {
+                tracing::info!(%om, %sla, tx = %out.hash, "close reverted: someone else closed first");
+            }
+            Sent::Mined(out) => return Err(Step::Fail(format!("close reverted in tx {}", out.hash))),
+            Sent::Refused(reason) if !closed => {
+                tracing::info!(%om, %sla, %reason, "not closing yet");
+                return Ok(false);
+            }
+            Sent::Refused(_) => tracing::debug!(%om, %sla, "closed by someone else meanwhile"),
+        }
+        self.closed_on_chain(om, sla).await
+    }
+
+    /// Starts settling the node's sessions of `sla` that are past their deadline and unsettled,
+    /// whatever the node did in them.
+    async fn settle_due(
+        self: &Arc<Self>,
+        om: Address,
+        sla: U256,
+        now: u64,
+        open: u32,
+    ) -> std::result::Result<(), Step> {
+        let sessions = self.state.store.unsettled_sessions(&hex(om), &sla.to_string(), &hex(self.me)).await?;
+        let mut due = 0;
+        for s in sessions.iter().filter(|s| now > s.deadline) {
+            let sid: U256 =
+                s.session_id.parse().map_err(|_| Step::Fail(format!("corrupt session id {}", s.session_id)))?;
+            if !self.settled.lock().contains(&(om, sid)) {
+                due += 1;
+                self.start_settle(om, sid);
+            }
+        }
+        if due > 0 {
+            tracing::info!(%om, %sla, open, due, "the service period is over; settling the SLA's sessions before closing it");
+        } else {
+            tracing::debug!(%om, %sla, open, "the SLA has sessions open; waiting for their deadlines");
+        }
+        Ok(())
+    }
+
+    /// The node's bid on `sla`, as the contract has it.
+    async fn bid_state(&self, om: Address, sla: U256) -> std::result::Result<BidState, Step> {
+        let bids = self.client_of(om).bids(sla).await?;
+        Ok(bids.iter().find(|b| b.oracle == self.me).map_or(BidState::None, |b| BidState::of(b.state)))
+    }
+
+    /// The SLA is closed on chain: the obligation says so, and `released` if the node's penalty
+    /// came back (`PenaltyReleased` records the same).
+    async fn closed_on_chain(&self, om: Address, sla: U256) -> std::result::Result<bool, Step> {
+        let store = &self.state.store;
+        let (omx, id, me) = (hex(om), sla.to_string(), hex(self.me));
+        store.set_sla_phase(&omx, &id, SlaPhase::Closed).await?;
+        if self.bid_state(om, sla).await? == BidState::Released
+            && store.transition_obligation(&omx, &id, &me, &[Ob::Selected], Ob::Released, None).await?
+        {
+            tracing::info!(%om, %sla, "the SLA closed: the penalty came back");
+        }
+        Ok(true)
     }
 
     // ------------------------------------------------------------------ sessions
@@ -763,15 +976,12 @@ impl Inner {
             let error = run.error.clone().unwrap_or_default();
             match run.status {
                 RunStatus::Completed => return answer_of(run.outputs.as_ref()).map_err(Step::Fail),
-                // Interrupted by a stop of the node: observe again.
+                // Interrupted by a stop of the node (the executor marks such runs cancelled):
+                // observe again.
                 RunStatus::Cancelled if error.contains("while running") && !self.stop.is_cancelled() => {
-                    let again = self.state.store.insert_rerun(run_id, false).await.map_err(|e| {
-                        Step::Fail(format!("run {run_id} was interrupted and cannot be run again: {e}"))
-                    })?;
-                    self.state.store.set_session_run(&hex(om), &s.session_id, &hex(self.me), again.id).await?;
-                    tracing::info!(%om, %session, interrupted = run_id, run = again.id, "observing again");
-                    self.executor.start(again.id);
-                    run_id = again.id;
+                    let again = self.rerun(om, s, run_id).await?;
+                    tracing::info!(%om, %session, interrupted = run_id, run = again, "observing again");
+                    run_id = again;
                     continue;
                 }
                 RunStatus::Errored | RunStatus::Cancelled => {
@@ -784,6 +994,29 @@ impl Inner {
                 () = tokio::time::sleep(RUN_POLL) => {}
             }
         }
+    }
+
+    /// A rerun of the session's interrupted run `run_id`, recorded on the session and started;
+    /// its id. A rerun made before a crash that kept it from being recorded is taken up again.
+    async fn rerun(&self, om: Address, s: &SessionRecord, run_id: i64) -> std::result::Result<i64, Step> {
+        let store = &self.state.store;
+        let cannot = |e: &dyn std::fmt::Display| {
+            Step::Fail(format!("run {run_id} was interrupted and cannot be run again: {e}"))
+        };
+        let again = match store.insert_rerun(run_id, false).await {
+            Ok(run) => run,
+            Err(e @ linkpool_store::Error::Conflict { .. }) => {
+                let earlier = store.reruns_of(run_id).await?.into_iter().rev().find(|r| !r.status.is_rerunnable());
+                earlier.ok_or_else(|| cannot(&e))?
+            }
+            Err(e @ linkpool_store::Error::NotFound { .. }) => return Err(cannot(&e)),
+            Err(e) => return Err(e.into()),
+        };
+        store.set_session_run(&hex(om), &s.session_id, &hex(self.me), again.id).await?;
+        if !again.status.is_terminal() {
+            self.executor.start(again.id);
+        }
+        Ok(again.id)
     }
 
     /// Persists and starts the session's run; its id.
@@ -1010,7 +1243,9 @@ impl Inner {
             }
             OM::SlaClosed::SIGNATURE_HASH => {
                 let ev = decode!(OM::SlaClosed);
+                // The node's `PenaltyReleased`, if it still had its penalty, is in the same transaction.
                 store.set_sla_phase(&omx, &ev.slaId.to_string(), SlaPhase::Closed).await?;
+                self.closed.lock().insert((om, ev.slaId));
             }
             OM::PenaltyReleased::SIGNATURE_HASH => {
                 let ev = decode!(OM::PenaltyReleased);

@@ -2,7 +2,12 @@
 //! it, is selected with three other oracles, answers a request by commit and reveal from a real
 //! HTTP data source, and is paid; a node stopped between its commitment and "committed" reveals
 //! after a restart with the salt it persisted; the bidding policy keeps the node out of SLAs
-//! beyond its limits.
+//! beyond its limits; once a session's deadline has passed without an answer the node settles it
+//! itself, and once the SLA's service period is over it closes the SLA (settling first the
+//! session it missed) and gets its penalty back; a run interrupted by a stop of the node is run
+//! again after the restart.
+
+use std::time::Duration;
 
 use alloy::{
     primitives::{Address, B256, I256, U256},
@@ -12,7 +17,7 @@ use alloy::{
 };
 use linkpool_agreements::{
     commitment::{commitment, random_salt},
-    SessionStatus, SlaStatus,
+    BidState, SessionStatus, SlaStatus,
 };
 use linkpool_bindings::agreements::OrderMatching;
 use serde_json::Value;
@@ -57,6 +62,27 @@ async fn finalizer(net: &Net, sla: U256) -> Address {
     tx.inner.signer()
 }
 
+/// The senders of the transactions that emitted `event` with `topic1` (an SLA or session id).
+async fn senders(net: &Net, event: B256, topic1: U256) -> Vec<Address> {
+    let filter = Filter::new().address(net.c.order_matching).event_signature(event).topic1(topic1).from_block(0);
+    let mut out = Vec::new();
+    for log in net.p.get_logs(&filter).await.expect("logs") {
+        let tx = net.p.get_transaction_by_hash(log.transaction_hash.unwrap()).await.unwrap().unwrap();
+        out.push(tx.inner.signer());
+    }
+    out
+}
+
+/// The state of each oracle's bid on `sla`.
+async fn bid_states(net: &Net, sla: U256) -> Vec<(Address, BidState)> {
+    let bids = net.om(net.purchaser).bids(sla).await.expect("bids");
+    bids.into_iter().map(|b| (b.oracle, BidState::of(b.state))).collect()
+}
+
+fn bid_state(states: &[(Address, BidState)], oracle: Address) -> BidState {
+    states.iter().find(|(o, _)| *o == oracle).map_or(BidState::None, |(_, s)| *s)
+}
+
 /// Waits for the node's commitment in `session` to be on chain.
 async fn node_commitment(net: &Net, session: U256) -> B256 {
     eventually("the node's commitment", || async {
@@ -73,13 +99,17 @@ async fn commit(net: &Net, oracle: Address, session: U256, value: i64) -> B256 {
     salt
 }
 
+fn find_session(data: &Value, session: U256) -> Option<&Value> {
+    data["sessions"].as_array().unwrap().iter().find(|s| s["sessionId"] == session.to_string())
+}
+
 fn session_row(data: &Value, session: U256) -> &Value {
-    data["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["sessionId"] == session.to_string())
-        .unwrap_or_else(|| panic!("no session {session} in {data}"))
+    find_session(data, session).unwrap_or_else(|| panic!("no session {session} in {data}"))
+}
+
+/// The state of the node's row of `session`, once it has one.
+async fn session_state(net: &Net, session: U256) -> Option<String> {
+    find_session(&net.agreements().await, session).map(|s| s["state"].as_str().unwrap().to_owned())
 }
 
 async fn wait_settled(net: &Net, session: U256) {
@@ -300,5 +330,233 @@ async fn agreement_pool_node_bids_with_pooled_stake_and_gets_it_back_when_the_sl
     .await;
     assert_eq!(data["slas"][0]["slaStatus"], "failed");
     assert_eq!(data["penaltiesAtRiskJuels"], "0");
+    net.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agreement_node_settles_a_session_that_found_no_answer_after_its_deadline() {
+    let net = Net::start().await;
+    let (_, job_id) = net.create_job(&net.job_toml(&policy())).await;
+    let sla = active_sla(&net, job_id).await;
+    eventually("the obligation to be selected", || async {
+        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
+    })
+    .await;
+    let session = net.request(sla).await;
+    node_commitment(&net, session).await;
+    // Two more commitments make the session "committed"; those two oracles never reveal.
+    let (a, b, c) = (net.others[0], net.others[1], net.others[2]);
+    commit(&net, a, session, ANSWER).await;
+    commit(&net, b, session, ANSWER).await;
+    eventually("the node's reveal", || async {
+        net.om(net.purchaser).entry(session, net.node).await.unwrap().revealed.then_some(())
+    })
+    .await;
+    // One answer is no majority (f + 1 = 2): the session waits for its deadline.
+    let view = net.om(net.purchaser).session(session).await.unwrap();
+    assert_eq!(SessionStatus::of(view.status), SessionStatus::Revealing);
+    assert!(!view.answered);
+    let escrow = view.escrow;
+    let purchaser_before = net.balance(net.purchaser).await;
+    let node_before = net.balance(net.node).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        SessionStatus::of(net.om(net.purchaser).session(session).await.unwrap().status),
+        SessionStatus::Revealing,
+        "nothing settles before the deadline"
+    );
+
+    // The response window is 600 s; the node settles once the chain's clock is past it.
+    net.advance(601).await;
+    wait_settled(&net, session).await;
+    assert_eq!(senders(&net, OrderMatching::SessionSettled::SIGNATURE_HASH, session).await, [net.node]);
+    let view = net.om(net.purchaser).session(session).await.unwrap();
+    assert!(!view.answered);
+    assert!(!net.consumer().answered(session).call().await.unwrap());
+    // The two that committed and did not reveal forfeit; the node (revealed, no answer) is
+    // unpaid and keeps its penalty; the one that did not commit missed once (maxMisses 3).
+    let bids = bid_states(&net, sla).await;
+    assert_eq!(bid_state(&bids, a), BidState::Forfeited);
+    assert_eq!(bid_state(&bids, b), BidState::Forfeited);
+    assert_eq!(bid_state(&bids, net.node), BidState::Selected);
+    assert_eq!(bid_state(&bids, c), BidState::Selected);
+    assert_eq!(net.balance(net.node).await, node_before, "no payment without an answer");
+    assert_eq!(
+        net.balance(net.purchaser).await,
+        purchaser_before + escrow + U256::from(2 * 10 * LINK),
+        "the escrow is refunded and the two forfeited penalties go to the purchaser"
+    );
+
+    let data = eventually("the session to be settled in the store", || async {
+        let d = net.agreements().await;
+        (session_row(&d, session)["state"] == "settled").then_some(d)
+    })
+    .await;
+    let row = session_row(&data, session);
+    assert!(row["revealedAt"].is_i64() && row["settledAt"].is_i64(), "{row}");
+    assert!(row["finalAnswer"].is_null() && row["paidJuels"].is_null(), "{row}");
+    assert_eq!(data["slas"][0]["state"], "selected", "the penalty stays locked until the SLA closes");
+    assert_eq!(data["penaltiesAtRiskJuels"], (10 * LINK).to_string());
+    net.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agreement_settle_false_leaves_settlement_and_close_to_others() {
+    let net = Net::start().await;
+    let (_, job_id) = net.create_job(&net.job_toml(&format!("{}\nsettle = false", policy()))).await;
+    let sla = active_sla(&net, job_id).await;
+    eventually("the obligation to be selected", || async {
+        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
+    })
+    .await;
+    let session = net.request(sla).await;
+    node_commitment(&net, session).await;
+    let (a, b) = (net.others[0], net.others[1]);
+    commit(&net, a, session, ANSWER).await;
+    commit(&net, b, session, ANSWER).await;
+    eventually("the node's reveal", || async {
+        net.om(net.purchaser).entry(session, net.node).await.unwrap().revealed.then_some(())
+    })
+    .await;
+
+    // Past the session's deadline and serviceEnds, with blocks coming: the node sends nothing.
+    net.advance(3_700).await;
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        net.advance(1).await;
+    }
+    let status = SessionStatus::of(net.om(net.purchaser).session(session).await.unwrap().status);
+    assert_eq!(status, SessionStatus::Revealing, "the node did not settle");
+    assert_eq!(SlaStatus::of(net.om(net.purchaser).sla(sla).await.unwrap().status), SlaStatus::Active);
+
+    // Someone else settles and closes: the node's store follows the events.
+    net.om(net.purchaser).settle(session).await.expect("settle");
+    net.om(net.purchaser).close(sla).await.expect("close");
+    let data = eventually("the settled session and released penalty in the store", || async {
+        let d = net.agreements().await;
+        (session_row(&d, session)["state"] == "settled" && d["slas"][0]["state"] == "released").then_some(d)
+    })
+    .await;
+    assert_eq!(data["slas"][0]["slaStatus"], "closed");
+    assert_eq!(data["penaltiesAtRiskJuels"], "0");
+    net.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agreement_node_closes_the_sla_after_its_service_period_and_gets_its_penalty_back() {
+    let net = Net::start().await;
+    let (_, job_id) = net.create_job(&net.job_toml(&policy())).await;
+    let sla = active_sla(&net, job_id).await;
+    eventually("the obligation to be selected", || async {
+        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
+    })
+    .await;
+
+    // A session the node misses: its data source is slow, and the three others commit first.
+    // Two reveal the same answer (the majority); the third never reveals, so the session stays
+    // open until its deadline and keeps the SLA from closing.
+    net.source.set_delay(Duration::from_secs(3));
+    let session = net.request(sla).await;
+    let (a, b, c) = (net.others[0], net.others[1], net.others[2]);
+    let salt_a = commit(&net, a, session, ANSWER).await;
+    let salt_b = commit(&net, b, session, ANSWER).await;
+    commit(&net, c, session, ANSWER).await;
+    net.om(a).reveal(session, answer(ANSWER), salt_a).await.expect("reveal a");
+    net.om(b).reveal(session, answer(ANSWER), salt_b).await.expect("reveal b");
+    let view = net.om(net.purchaser).session(session).await.unwrap();
+    assert!(view.answered);
+    assert_eq!(SessionStatus::of(view.status), SessionStatus::Revealing);
+    eventually("the node to record the missed session", || async {
+        (session_state(&net, session).await.as_deref() == Some("missed")).then_some(())
+    })
+    .await;
+    net.source.set_delay(Duration::ZERO);
+    assert_eq!(net.om(net.purchaser).entry(session, net.node).await.unwrap().commitment, B256::ZERO);
+    let before = net.balance(net.node).await;
+
+    // Past serviceEnds (an hour after the bidding window) and the session's deadline: the node
+    // settles the session, then closes the SLA.
+    net.advance(3_700).await;
+    eventually("the node to close the SLA", || async {
+        (SlaStatus::of(net.om(net.purchaser).sla(sla).await.unwrap().status) == SlaStatus::Closed).then_some(())
+    })
+    .await;
+    assert_eq!(senders(&net, OrderMatching::SessionSettled::SIGNATURE_HASH, session).await, [net.node]);
+    assert_eq!(senders(&net, OrderMatching::SlaClosed::SIGNATURE_HASH, sla).await, [net.node]);
+    assert_eq!(net.balance(net.node).await, before + U256::from(10 * LINK), "the penalty came back");
+    let bids = bid_states(&net, sla).await;
+    assert_eq!(bid_state(&bids, net.node), BidState::Released, "one miss is within maxMisses");
+    assert_eq!(bid_state(&bids, a), BidState::Released);
+    assert_eq!(bid_state(&bids, b), BidState::Released);
+    assert_eq!(bid_state(&bids, c), BidState::Forfeited, "committed and did not reveal");
+
+    let data = eventually("the released penalty in the store", || async {
+        let d = net.agreements().await;
+        (d["slas"][0]["state"] == "released").then_some(d)
+    })
+    .await;
+    assert_eq!(data["slas"][0]["slaStatus"], "closed");
+    assert_eq!(data["penaltiesAtRiskJuels"], "0");
+    let row = session_row(&data, session);
+    assert_eq!(row["state"], "missed");
+    assert!(row["settledAt"].is_i64(), "{row}");
+    net.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agreement_run_interrupted_by_a_stop_is_run_again_after_the_restart() {
+    let mut net = Net::start().await;
+    let (job, job_id) = net.create_job(&net.job_toml(&policy())).await;
+    let sla = active_sla(&net, job_id).await;
+    eventually("the obligation to be selected", || async {
+        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
+    })
+    .await;
+
+    // The node stops while its pipeline waits for the data source.
+    net.source.set_delay(Duration::from_secs(60));
+    let session = net.request(sla).await;
+    eventually("the node's observation", || async { (net.source.hits() == 1).then_some(()) }).await;
+    net.stop_node().await;
+    net.source.set_delay(Duration::ZERO);
+    assert_eq!(net.om(net.purchaser).entry(session, net.node).await.unwrap().commitment, B256::ZERO);
+
+    // Restarted, it observes again and answers.
+    net.start_node().await;
+    node_commitment(&net, session).await;
+    assert_eq!(net.source.hits(), 2, "observed again after the restart");
+    let (a, b) = (net.others[0], net.others[1]);
+    let salt_a = commit(&net, a, session, ANSWER).await;
+    let salt_b = commit(&net, b, session, ANSWER).await;
+    net.om(a).reveal(session, answer(ANSWER), salt_a).await.expect("reveal a");
+    net.om(b).reveal(session, answer(ANSWER), salt_b).await.expect("reveal b");
+    wait_settled(&net, session).await;
+    let entry = net.om(net.purchaser).entry(session, net.node).await.unwrap();
+    assert!(entry.revealed && !entry.mismatched);
+    assert_eq!(entry.answer, answer(ANSWER));
+
+    // The session's run is the one that completed; the interrupted one, if the executor marked
+    // it cancelled, was rerun (a run left `running` is resumed instead).
+    let data = eventually("the session to be settled in the store", || async {
+        let d = net.agreements().await;
+        (session_row(&d, session)["state"] == "settled").then_some(d)
+    })
+    .await;
+    let row = session_row(&data, session);
+    let runs = net.get(&format!("/v2/runs?jobId={job}")).await;
+    let runs = runs["runs"].as_array().unwrap();
+    let done: Vec<&Value> = runs.iter().filter(|r| r["status"] == "completed").collect();
+    assert_eq!(done.len(), 1, "{runs:?}");
+    assert_eq!(done[0]["id"], row["runId"]);
+    match runs.len() {
+        1 => {}
+        2 => {
+            let first = runs.iter().find(|r| r["status"] != "completed").unwrap();
+            assert_eq!(first["status"], "cancelled", "{runs:?}");
+            assert!(first["error"].as_str().unwrap().contains("while running"), "{runs:?}");
+            assert_eq!(done[0]["rerunOf"], first["id"], "{runs:?}");
+        }
+        _ => panic!("one interrupted run, one rerun at most: {runs:?}"),
+    }
     net.shutdown().await;
 }

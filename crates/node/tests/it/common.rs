@@ -42,10 +42,12 @@ pub(crate) const POOL_STAKE: u128 = 50 * LINK;
 pub(crate) const WAIT: Duration = Duration::from_secs(30);
 const PASSWORD: &str = "agreement-tests";
 
-/// The data source: `GET /price?fsym=ETH` → `{"USD": 3021.45}`; counts requests.
+/// The data source: `GET /price?fsym=ETH` → `{"USD": 3021.45}`; counts requests and answers
+/// after [`DataSource::set_delay`].
 pub(crate) struct DataSource {
     pub(crate) url: String,
     hits: Arc<AtomicU64>,
+    delay_ms: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -57,11 +59,13 @@ impl Drop for DataSource {
 
 impl DataSource {
     async fn start() -> Self {
+        type Counters = (Arc<AtomicU64>, Arc<AtomicU64>);
         async fn price(
-            State(hits): State<Arc<AtomicU64>>,
+            State((hits, delay_ms)): State<Counters>,
             axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
         ) -> Json<Value> {
             hits.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(delay_ms.load(Ordering::SeqCst))).await;
             match q.get("fsym").map(String::as_str) {
                 Some("ETH") => Json(serde_json::from_str(r#"{"USD": 3021.45}"#).unwrap()),
                 _ => Json(json!({ "error": "unknown symbol" })),
@@ -69,16 +73,21 @@ impl DataSource {
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
-        let hits = Arc::new(AtomicU64::new(0));
-        let app = Router::new().route("/price", get(price)).with_state(hits.clone());
+        let (hits, delay_ms) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let app = Router::new().route("/price", get(price)).with_state((hits.clone(), delay_ms.clone()));
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { url: format!("http://{addr}"), hits, task }
+        Self { url: format!("http://{addr}"), hits, delay_ms, task }
     }
 
     pub(crate) fn hits(&self) -> u64 {
         self.hits.load(Ordering::SeqCst)
+    }
+
+    /// Requests from now on are answered after `delay` (a slow data source).
+    pub(crate) fn set_delay(&self, delay: Duration) {
+        self.delay_ms.store(delay.as_millis() as u64, Ordering::SeqCst);
     }
 }
 
