@@ -54,6 +54,9 @@ pub struct RunExecutor {
     /// Read-only chain access of `ethcall` and `estimategaslimit`.
     chain: Arc<dyn ChainReader>,
     inflight: Mutex<HashMap<i64, CancellationToken>>,
+    /// Set by [`Self::stop_all`]: a token cancelled then means "node stopping", not "run
+    /// cancelled", and the run must stay `running` to resume at the next start.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for RunExecutor {
@@ -76,7 +79,15 @@ impl RunExecutor {
     ) -> Arc<Self> {
         let http =
             HttpClients::new(&HttpLimits { max_body_bytes: config.max_http_body_bytes, ..HttpLimits::default() });
-        Arc::new(Self { state, txm, chain, config, http, inflight: Mutex::new(HashMap::new()) })
+        Arc::new(Self {
+            state,
+            txm,
+            chain,
+            config,
+            http,
+            inflight: Mutex::new(HashMap::new()),
+            stopping: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 
     /// Restarts every run that was executing when the node stopped.
@@ -94,6 +105,7 @@ impl RunExecutor {
     /// Cancels the in-process execution of every run without marking them:
     /// they stay `running` in the store and resume at the next start.
     pub fn stop_all(&self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
         for (_, t) in self.inflight.lock().drain() {
             t.cancel();
         }
@@ -260,7 +272,11 @@ impl RunExecutor {
         let result = tokio::select! {
             r = runner.run(&common.pipeline, ctx, previous, &observer) => r,
             _ = token.cancelled() => {
-                store.finish_run(run_id, RunStatus::Cancelled, None, Some("cancelled while running".into())).await?;
+                // A node stopping leaves the run `running` (it resumes at the next start); only
+                // a real cancel (job deleted, request cancelled, reorg) marks it.
+                if !self.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                    store.finish_run(run_id, RunStatus::Cancelled, None, Some("cancelled while running".into())).await?;
+                }
                 return Ok(Next::Done);
             }
         };

@@ -643,9 +643,8 @@ impl Store {
         run_id: i64,
     ) -> Result<()> {
         let (om, sid, oracle) = key(order_matching, session_id, oracle, "session_id")?;
-        let n =
-            with_pool!(self, |p| {
-                sqlx::query(
+        let n = with_pool!(self, |p| {
+            sqlx::query(
             "UPDATE agreement_sessions SET run_id = $4 WHERE order_matching = $1 AND session_id = $2 AND oracle = $3"
         )
         .bind(&om)
@@ -655,8 +654,8 @@ impl Store {
         .execute(p)
         .await
         .map(|r| r.rows_affected())
-            })
-            .map_err(|e| Error::from_write(e, &format!("session {om}/{sid} run")))?;
+        })
+        .map_err(|e| Error::from_write(e, &format!("session {om}/{sid} run")))?;
         if n == 0 {
             return Err(Error::not_found(format!("session {om}/{sid}")));
         }

@@ -999,10 +999,7 @@ fn random_transfers_distributions_and_claims_match_exact_arithmetic() {
     // was seen); the sale tests and `earnings_arriving_without_shares_wait_for_the_first_holders`
     // cover them deterministically.
     println!("{CASES} cases: {stats:?}");
-    assert!(
-        stats.claims > 0 && stats.transfers > 0 && stats.contributions > 0,
-        "{stats:?}"
-    );
+    assert!(stats.claims > 0 && stats.transfers > 0 && stats.contributions > 0, "{stats:?}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -44,12 +44,10 @@
 //!   and tries again at a later head. `PenaltyReleased` (or the closed SLA read from the chain)
 //!   records the penalty as `released`.
 //!
-//! A run the executor interrupts at a stop of the node is marked cancelled ("cancelled while
-//! running"; `RunExecutor::stop_all` means to leave it `running`, but the cancel branch of the
-//! execution marks it): the session driver then runs the pipeline again, as a rerun of that run,
-//! and a run left `running` is resumed by the executor and simply waited for. The drivers stop as
-//! soon as the node does, so a run interrupted by the node's own shutdown is rerun only after the
-//! next start.
+//! A run interrupted by a stop of the node stays `running` and the executor resumes it at the next
+//! start; the session driver simply waits for it. A run cancelled while running for another
+//! reason ("cancelled while running") is run again, as a rerun of that run. The drivers stop as
+//! soon as the node does.
 //!
 //! Transactions are estimated first: a call that would revert (a bid below the SLA's
 //! requirements, a closed commit phase) is refused before anything is stored, and recorded as the

@@ -535,8 +535,8 @@ async fn agreement_run_interrupted_by_a_stop_is_run_again_after_the_restart() {
     assert!(entry.revealed && !entry.mismatched);
     assert_eq!(entry.answer, answer(ANSWER));
 
-    // The session's run is the one that completed; the interrupted one, if the executor marked
-    // it cancelled, was rerun (a run left `running` is resumed instead).
+    // The session's run is the one that completed: a stop leaves an interrupted run `running`
+    // and the executor resumes it at the next start (no second run).
     let data = eventually("the session to be settled in the store", || async {
         let d = net.agreements().await;
         (session_row(&d, session)["state"] == "settled").then_some(d)
@@ -548,15 +548,6 @@ async fn agreement_run_interrupted_by_a_stop_is_run_again_after_the_restart() {
     let done: Vec<&Value> = runs.iter().filter(|r| r["status"] == "completed").collect();
     assert_eq!(done.len(), 1, "{runs:?}");
     assert_eq!(done[0]["id"], row["runId"]);
-    match runs.len() {
-        1 => {}
-        2 => {
-            let first = runs.iter().find(|r| r["status"] != "completed").unwrap();
-            assert_eq!(first["status"], "cancelled", "{runs:?}");
-            assert!(first["error"].as_str().unwrap().contains("while running"), "{runs:?}");
-            assert_eq!(done[0]["rerunOf"], first["id"], "{runs:?}");
-        }
-        _ => panic!("one interrupted run, one rerun at most: {runs:?}"),
-    }
+    assert_eq!(runs.len(), 1, "the interrupted run resumed, not rerun: {runs:?}");
     net.shutdown().await;
 }
