@@ -18,10 +18,16 @@ pub(crate) enum AgreementsCommand {
     ///   linkpool agreements deploy --link 0x5FbD… --pool-registry 0x…   # LinkPool nodes bid from stake
     #[command(verbatim_doc_comment)]
     Deploy(Box<super::agreements_deploy::DeployArgs>),
-    /// What a running node has at stake: its SLAs (bids, selections), the penalties at risk and
-    /// its newest commit/reveal sessions (from the node's API, `GET /v2/agreements`).
+    // The first paragraph is the one-line summary of `linkpool agreements --help`; with
+    // `verbatim_doc_comment` its line breaks are kept, so it must fit on one line.
+    /// Show what a running node has at stake: its SLAs, penalties at risk and sessions.
+    ///
+    /// Reads the node's API (`GET /v2/agreements`): each SLA the node bid on (its bid's state,
+    /// the SLA's status, whether the penalty is at risk, penalty, payment, own or pool stake)
+    /// with the total penalties at risk, then its newest commit/reveal sessions (--sessions).
     ///
     ///   linkpool agreements obligations --api-url http://127.0.0.1:6688 --token …
+    ///   linkpool agreements obligations --sessions 100 --json
     #[command(verbatim_doc_comment)]
     Obligations(super::agreements_obligations::ObligationsArgs),
 }

@@ -7,6 +7,7 @@ mod commands;
 mod common;
 mod crash;
 mod drc;
+mod obligations;
 mod pool;
 mod pool_economics;
 mod runs;

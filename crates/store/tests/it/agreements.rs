@@ -10,6 +10,7 @@ both_backends!(
     obligations_are_idempotent_and_move_only_forward,
     sessions_keep_their_first_answer_and_salt,
     settlement_and_payment,
+    unsettled_sessions_of_one_sla_oldest_first,
     records_outlive_their_job_and_run,
     bad_values_are_refused,
 );
@@ -17,6 +18,7 @@ both_backends!(
 const OM: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const ORACLE: &str = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 const OTHER: &str = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+const OM2: &str = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
 const TEN_LINK: &str = "10000000000000000000";
 const SALT: &str = "0x1111111111111111111111111111111111111111111111111111111111111111";
 
@@ -158,6 +160,98 @@ async fn settlement_and_payment(db: &TestDb) {
     db.settle_session(OM, "5").await.unwrap();
     assert_eq!(db.session(OM, "5", ORACLE).await.unwrap().unwrap().settled_at, mine.settled_at);
     assert_eq!(db.session(OM, "6", ORACLE).await.unwrap().unwrap().state, S::Observing);
+}
+
+/// `(session id, state)` of `unsettled_sessions(om, sla, oracle)`, checking that every row is of
+/// that key and that the rows come in insertion (id) order.
+async fn unsettled(store: &Store, om: &str, sla: &str, oracle: &str) -> Vec<(String, S)> {
+    let rows = store.unsettled_sessions(om, sla, oracle).await.unwrap();
+    for r in &rows {
+        assert_eq!(
+            (r.order_matching.as_str(), r.sla_id.as_str(), r.oracle.as_str()),
+            (om.to_lowercase().as_str(), sla, oracle.to_lowercase().as_str()),
+            "session {} is not of the requested key",
+            r.session_id
+        );
+        assert!(r.settled_at.is_none(), "session {} has settled", r.session_id);
+    }
+    assert!(rows.windows(2).all(|w| w[0].id < w[1].id), "not oldest first: {rows:?}");
+    rows.into_iter().map(|r| (r.session_id, r.state)).collect()
+}
+
+async fn unsettled_sessions_of_one_sla_oldest_first(db: &TestDb) {
+    let new = |om: &str, sla: &str, sid: &str, oracle: &str| NewSession {
+        order_matching: om.to_owned(),
+        sla_id: sla.to_owned(),
+        ..session(None, sid, oracle)
+    };
+    // Insertion order differs from both numeric and text order of the session ids, and the
+    // rows of the SLA under test are interleaved with rows of other keys.
+    for (om, sla, sid, oracle) in [
+        (OM, "1", "30", ORACLE),
+        (OM, "2", "31", ORACLE), // another SLA
+        (OM, "1", "4", ORACLE),
+        (OM2, "1", "30", ORACLE), // same SLA and session ids on another OrderMatching
+        (OM, "1", "30", OTHER),   // another oracle in the same session
+        (OM, "1", "100", ORACLE),
+        (OM, "1", "5", ORACLE),
+        (OM, "1", "6", ORACLE),
+        (OM2, "2", "40", ORACLE),
+        (OM, "1", "7", ORACLE),
+        (OM, "1", "8", ORACLE),
+        (OM, "1", "9", ORACLE),
+    ] {
+        assert!(db.insert_session(&new(om, sla, sid, oracle)).await.unwrap().is_new());
+    }
+    // "30" committed, "4" answered, "100" left observing.
+    for sid in ["30", "4", "5", "9"] {
+        db.record_session_answer(OM, sid, ORACLE, "42", SALT).await.unwrap();
+    }
+    for sid in ["30", "5", "9"] {
+        assert!(db.transition_session(OM, sid, ORACLE, &[S::Answered], S::Committed, None).await.unwrap());
+    }
+    // "5" revealed, then settled on chain: gone.
+    db.mark_session_revealed(OM, "5", ORACLE).await.unwrap();
+    assert_eq!(db.settle_session(OM, "5").await.unwrap(), 1);
+    // "6" failed and "8" missed by the node's own account: no settlement yet, so still listed.
+    assert!(db.transition_session(OM, "6", ORACLE, &[S::Observing], S::Failed, Some("boom")).await.unwrap());
+    assert!(db.transition_session(OM, "8", ORACLE, &[S::Observing], S::Missed, None).await.unwrap());
+    // "7" settled before the node committed (missed, with `settled_at`): gone.
+    assert_eq!(db.settle_session(OM, "7").await.unwrap(), 1);
+    assert_eq!(db.session(OM, "7", ORACLE).await.unwrap().unwrap().state, S::Missed);
+    // "9" moved to settled directly: `settled_at` is stamped, so gone too.
+    assert!(db.transition_session(OM, "9", ORACLE, &[S::Committed], S::Settled, None).await.unwrap());
+
+    let expected: Vec<(String, S)> =
+        [("30", S::Committed), ("4", S::Answered), ("100", S::Observing), ("6", S::Failed), ("8", S::Missed)]
+            .map(|(sid, st)| (sid.to_owned(), st))
+            .to_vec();
+    assert_eq!(unsettled(db, OM, "1", ORACLE).await, expected);
+    // Checksummed or lowercase addresses are the same key.
+    assert_eq!(unsettled(db, &OM.to_lowercase(), "1", &ORACLE.to_lowercase()).await, expected);
+    // The other keys see only their own rows.
+    assert_eq!(unsettled(db, OM, "2", ORACLE).await, vec![("31".to_owned(), S::Observing)]);
+    assert_eq!(unsettled(db, OM, "1", OTHER).await, vec![("30".to_owned(), S::Observing)]);
+    assert_eq!(unsettled(db, OM2, "1", ORACLE).await, vec![("30".to_owned(), S::Observing)]);
+    assert_eq!(unsettled(db, OM2, "2", ORACLE).await, vec![("40".to_owned(), S::Observing)]);
+    assert_eq!(unsettled(db, OM, "3", ORACLE).await, vec![]);
+    assert_eq!(unsettled(db, OM2, "1", OTHER).await, vec![]);
+
+    // Settling session 30 on the second contract leaves the first contract's session 30 alone.
+    assert_eq!(db.settle_session(OM2, "30").await.unwrap(), 1);
+    assert_eq!(unsettled(db, OM2, "1", ORACLE).await, vec![]);
+    assert_eq!(unsettled(db, OM, "1", ORACLE).await, expected);
+    // Settling it on the first contract settles both oracles' rows.
+    assert_eq!(db.settle_session(OM, "30").await.unwrap(), 2);
+    assert_eq!(unsettled(db, OM, "1", ORACLE).await, expected[1..].to_vec());
+    assert_eq!(unsettled(db, OM, "1", OTHER).await, vec![]);
+
+    for (om, sla, oracle) in [("0x12", "1", ORACLE), (OM, "-1", ORACLE), (OM, "1.0", ORACLE), (OM, "1", "nope")] {
+        assert!(
+            matches!(db.unsettled_sessions(om, sla, oracle).await, Err(Error::Invalid { .. })),
+            "{om} {sla} {oracle}"
+        );
+    }
 }
 
 async fn records_outlive_their_job_and_run(db: &TestDb) {
