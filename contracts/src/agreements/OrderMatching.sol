@@ -24,7 +24,7 @@ contract OrderMatching is IOrderMatching {
     /// Gas an aggregator or reputation read may use: a purchaser-chosen contract must not be able
     /// to make reveals or settlement run out of gas.
     uint256 private constant VIEW_GAS = 500_000;
-    /// Gas for `aggregate`: weighted rules read a weight per oracle (e.g. ~37k per LinkPool node).
+    /// Gas for `aggregate`: weighted rules read a weight per oracle (e.g. ~11k per LinkPool node).
     uint256 private constant AGGREGATE_GAS = 2_000_000;
     /// Gas for one penalty record or pool notice, and per oracle of a session's outcome report.
     uint256 private constant RECORD_GAS = 150_000;

@@ -69,6 +69,12 @@ contract LinkPool is ILinkPool, PoolLogic {
     }
 
     /// @inheritdoc ILinkPool
+    function totalStakeOf(address node) external view override returns (uint256) {
+        address s = POOL.getAddress(A.storageKey(node));
+        return s == address(0) ? 0 : IPoolStorage(s).getUint(A.TOTAL_STAKE);
+    }
+
+    /// @inheritdoc ILinkPool
     function stakerInfo(address node, address staker) external view override returns (StakerInfo memory) {
         IPoolStorage s = A.storageOf(POOL, node);
         return _stakerInfo(s, A.readTotals(s), staker);

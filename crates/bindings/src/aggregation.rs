@@ -42,7 +42,7 @@ sol!(
     "../../contracts/out/WeightedMeanAggregator.json"
 );
 
-// Weight = LINK staked behind a LinkPool node: `constructor(ILinkPool pool)`.
+// Weight = LINK staked behind a LinkPool node: `constructor(IPoolStorage poolStorage)` (the pool's registry).
 sol!(
     #[sol(rpc, all_derives)]
     LinkPoolStakeWeights,

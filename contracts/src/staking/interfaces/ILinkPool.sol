@@ -62,6 +62,11 @@ interface ILinkPool is IPoolLogic {
     function storageOf(address node) external view returns (address);
     /// @notice `node`'s state.
     function nodeInfo(address node) external view returns (NodeInfo memory);
+    /// @notice LINK staked behind `node` (juels, forfeits deducted; includes penalty deposits
+    /// out), 0 for an address that is not a node. The same figure as `nodeInfo(node).totalStake`
+    /// for a two-read price (the node's storage, then one uint), and never reverts `UnknownNode`:
+    /// made for callers that weigh many addresses, some of which may not be nodes.
+    function totalStakeOf(address node) external view returns (uint256);
     /// @notice `staker`'s position on `node`.
     function stakerInfo(address node, address staker) external view returns (StakerInfo memory);
     /// @notice The positions of `stakers` on `node`, in order (one call for a whole list).

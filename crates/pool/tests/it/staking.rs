@@ -1,7 +1,7 @@
 //! Stakes in (both ways), earnings split 75/25 and pulled by stakers, withdrawals, penalties
 //! refunded and forfeited, stake limit and status, on a real anvil.
 
-use alloy::primitives::U256;
+use alloy::primitives::{Address, U256};
 use linkpool_bindings::{Node, NodeStaking, PenaltyVault};
 
 use crate::common::{revert, World, ACTIVE, CLOSED, LINK, PAUSED};
@@ -213,4 +213,66 @@ async fn penalties_are_deposited_refunded_and_forfeits_cut_every_stake_pro_rata(
         assert_eq!(w.balance(s).await - before, stake);
     }
     w.assert_node_accounts(node).await;
+}
+
+#[tokio::test]
+async fn total_stake_of_follows_node_info_and_is_zero_for_non_nodes() {
+    let w = World::new().await;
+    let (node, other) = (w.accounts[0], w.accounts[1]);
+    let (a, b) = (w.accounts[2], w.accounts[3]);
+    let stranger = w.accounts[4];
+    let total_stake_of = |who| total_stake_of(&w, who);
+    let check = |who| check_total_stake(&w, who);
+    // Not a node (yet): 0 where nodeInfo reverts UnknownNode.
+    assert_eq!(total_stake_of(node).await, U256::ZERO);
+    let e = w.pool().nodeInfo(node).call().await.expect_err("nodeInfo of a non-node");
+    let e = e.as_decoded_interface_error::<Node::NodeErrors>();
+    assert!(matches!(e, Some(Node::NodeErrors::UnknownNode(_))), "{e:?}");
+    w.create_node(node).await;
+    w.create_node(other).await;
+    assert_eq!(check(node).await, U256::ZERO, "a node without stake");
+
+    w.stake_677(node, a, 1_000 * LINK).await.expect("stake a");
+    w.stake_approved(node, b, 2_500 * LINK + 7).await.expect("stake b");
+    w.stake_677(other, a, 40 * LINK).await.expect("stake a on other");
+    assert_eq!(check(node).await, U256::from(3_500 * LINK + 7));
+    assert_eq!(check(other).await, U256::from(40 * LINK), "each node its own stake");
+    // Earnings are not stake.
+    w.earn(node, 300 * LINK).await;
+    w.send(node, w.node().distribute(node).into_transaction_request()).await.expect("distribute");
+    assert_eq!(check(node).await, U256::from(3_500 * LINK + 7));
+
+    w.send(a, w.node().withdraw(node, U256::from(400 * LINK)).into_transaction_request()).await.expect("withdraw");
+    assert_eq!(check(node).await, U256::from(3_100 * LINK + 7));
+    // A deposit out is still stake; a forfeit is not.
+    let vault = w.whitelisted_vault().await;
+    let deposit =
+        w.node().depositPenalty(node, vault, U256::from(600 * LINK), Default::default()).into_transaction_request();
+    w.send(node, deposit).await.expect("deposit");
+    assert_eq!(check(node).await, U256::from(3_100 * LINK + 7));
+    let v = PenaltyVault::new(vault, w.p.clone());
+    w.send(stranger, v.forfeit(w.c.node, node, U256::from(250 * LINK)).into_transaction_request())
+        .await
+        .expect("forfeit");
+    assert_eq!(check(node).await, U256::from(2_850 * LINK + 7));
+    let before = w.balance(b).await;
+    w.send(b, w.node().withdraw(node, U256::MAX).into_transaction_request()).await.expect("b leaves");
+    let withdrawn = w.balance(b).await - before;
+    assert!(withdrawn > U256::ZERO);
+    assert_eq!(check(node).await, U256::from(2_850 * LINK + 7) - withdrawn);
+    assert_eq!(check(other).await, U256::from(40 * LINK), "the other node is untouched");
+
+    assert_eq!(total_stake_of(stranger).await, U256::ZERO);
+    assert_eq!(total_stake_of(Address::ZERO).await, U256::ZERO);
+}
+
+async fn total_stake_of(w: &World, who: Address) -> U256 {
+    w.pool().totalStakeOf(who).call().await.expect("totalStakeOf never reverts")
+}
+
+/// `totalStakeOf(node)`, checked against `nodeInfo(node).totalStake`.
+async fn check_total_stake(w: &World, node: Address) -> U256 {
+    let total = total_stake_of(w, node).await;
+    assert_eq!(total, w.node_info(node).await.totalStake, "{node}");
+    total
 }
