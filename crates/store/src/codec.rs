@@ -52,13 +52,23 @@ pub(crate) fn hash32(value: &str, what: &str) -> Result<String> {
     hex_fixed(value, 32, what)
 }
 
-/// A U256 amount as a decimal string (no sign, no leading `+`, at most 78 digits).
+/// `2^256 - 1` in decimal.
+const U256_MAX_DECIMAL: &str = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+
+/// A U256 amount as a canonical decimal string: digits only, no sign, at most `2^256 - 1`, and
+/// leading zeros dropped (so `"01"` and `"1"` are one key, as they are one number).
 pub(crate) fn decimal_u256(value: &str, what: &str) -> Result<String> {
-    let ok = !value.is_empty() && value.len() <= 78 && value.bytes().all(|b| b.is_ascii_digit());
-    if !ok {
-        return Err(Error::invalid(format!("{what} {value:?} must be a decimal U256")));
+    let invalid = || Error::invalid(format!("{what} {value:?} must be a decimal U256"));
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
     }
-    Ok(value.to_owned())
+    let digits = value.trim_start_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    // Same length: decimal strings compare as numbers.
+    if digits.len() > U256_MAX_DECIMAL.len() || (digits.len() == U256_MAX_DECIMAL.len() && digits > U256_MAX_DECIMAL) {
+        return Err(invalid());
+    }
+    Ok(digits.to_owned())
 }
 
 /// Text-encoded enums (run status, tx state).
@@ -101,7 +111,11 @@ mod tests {
         assert_eq!(decimal_u256("0", "v").unwrap(), "0");
         let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
         assert_eq!(decimal_u256(max, "v").unwrap(), max);
-        for bad in ["", "-1", "1.5", "0x10", " 1", "1e18", &"9".repeat(79)] {
+        assert_eq!(decimal_u256("000", "v").unwrap(), "0");
+        assert_eq!(decimal_u256("0042", "v").unwrap(), "42", "leading zeros dropped");
+        assert_eq!(decimal_u256(&format!("00{max}"), "v").unwrap(), max);
+        let above = "115792089237316195423570985008687907853269984665640564039457584007913129639936";
+        for bad in ["", "-1", "1.5", "0x10", " 1", "1e18", &"9".repeat(79), &"9".repeat(78), above] {
             assert!(matches!(decimal_u256(bad, "v"), Err(Error::Invalid { .. })), "{bad:?}");
         }
     }
