@@ -358,7 +358,7 @@ async fn median_sla_rejects_the_outlier() {
     let sla = net.active_sla(&t).await;
     let o = net.oracles.clone();
     let s = net.request(sla).await;
-    let a = [Answer::new(100_00), Answer::new(101_00), Answer::new(150_00)];
+    let a = [Answer::new(10_000), Answer::new(10_100), Answer::new(15_000)];
     for (i, x) in a.iter().enumerate() {
         x.commit(&net, o[i], s).await.unwrap();
     }
@@ -366,7 +366,7 @@ async fn median_sla_rejects_the_outlier() {
     a[2].reveal(&net, o[2], s).await.unwrap();
     assert!(!net.consumer().answered(s).call().await.unwrap(), "the median needs 2f + 1 = 3 reveals");
     a[1].reveal(&net, o[1], s).await.unwrap();
-    assert_eq!(net.consumer().answers(s).call().await.unwrap(), I256::try_from(101_00).unwrap());
+    assert_eq!(net.consumer().answers(s).call().await.unwrap(), I256::try_from(10_100).unwrap());
     let payment = LINK / 10;
     assert_eq!(net.balance(o[0]).await, U256::from(ORACLE_FUNDS - 10 * LINK + payment), "within 1 %: paid");
     assert_eq!(net.balance(o[1]).await, U256::from(ORACLE_FUNDS - 10 * LINK + payment));
