@@ -933,6 +933,20 @@ impl Inner {
             let Some(s) = self.retrying("session", || self.load_session(om, session)).await? else { return Ok(()) };
             match s.state {
                 Ss::Observing => {
+                    // Nothing observed yet and the commit phase already over (e.g. a restart after
+                    // the quorum committed or the deadline passed): don't pay for a data-source
+                    // call whose answer can no longer be committed.
+                    if s.run_id.is_none() {
+                        if let Some(reason) = self.commit_phase_over(om, session).await? {
+                            let (omx, sid, me) = (hex(om), session.to_string(), hex(self.me));
+                            self.state
+                                .store
+                                .transition_session(&omx, &sid, &me, &[Ss::Observing], Ss::Missed, Some(&reason))
+                                .await?;
+                            tracing::warn!(%om, %session, %reason, "missed the commit phase before observing");
+                            return Ok(());
+                        }
+                    }
                     let answer = self.observe(om, session, &s).await?;
                     let salt = random_salt();
                     let stored = self
@@ -959,6 +973,22 @@ impl Inner {
         }
     }
 
+    /// Why the session takes no commitment any more, read from the chain: `None` while it does.
+    async fn commit_phase_over(&self, om: Address, session: U256) -> std::result::Result<Option<String>, Step> {
+        let client = self.client_of(om);
+        let view = self.retrying("read session", || async { Ok(client.session(session).await?) }).await?;
+        if SessionStatus::of(view.status) != SessionStatus::Committing {
+            return Ok(Some(format!(
+                "the session was already {} before the node observed",
+                SessionStatus::of(view.status)
+            )));
+        }
+        if self.chain_time().await.map_err(|e| Step::Retry(e.to_string()))? > view.deadline {
+            return Ok(Some("the session's deadline passed before the node observed".to_owned()));
+        }
+        Ok(None)
+    }
+
     /// Runs the job's pipeline for the session (or waits for the run already started) and reads
     /// its answer.
     async fn observe(&self, om: Address, session: U256, s: &SessionRecord) -> std::result::Result<I256, Step> {
@@ -974,8 +1004,8 @@ impl Inner {
             let error = run.error.clone().unwrap_or_default();
             match run.status {
                 RunStatus::Completed => return answer_of(run.outputs.as_ref()).map_err(Step::Fail),
-                // Interrupted by a stop of the node (the executor marks such runs cancelled):
-                // observe again.
+                // Cancelled while running for another reason than a stop of the node (a stop
+                // leaves the run `running` and it resumes): observe again.
                 RunStatus::Cancelled if error.contains("while running") && !self.stop.is_cancelled() => {
                     let again = self.rerun(om, s, run_id).await?;
                     tracing::info!(%om, %session, interrupted = run_id, run = again, "observing again");

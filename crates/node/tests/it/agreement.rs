@@ -551,3 +551,38 @@ async fn agreement_run_interrupted_by_a_stop_is_run_again_after_the_restart() {
     assert_eq!(runs.len(), 1, "the interrupted run resumed, not rerun: {runs:?}");
     net.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agreement_node_back_after_the_commit_phase_does_not_observe() {
+    let mut net = Net::start().await;
+    let (_, job_id) = net.create_job(&net.job_toml(&policy())).await;
+    let sla = active_sla(&net, job_id).await;
+    eventually("the obligation to be selected", || async {
+        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
+    })
+    .await;
+
+    // The node is down when the request opens, and the three others make it "committed".
+    net.stop_node().await;
+    let session = net.request(sla).await;
+    for o in net.others.clone() {
+        commit(&net, o, session, ANSWER).await;
+    }
+    assert_eq!(
+        SessionStatus::of(net.om(net.purchaser).session(session).await.unwrap().status),
+        SessionStatus::Revealing
+    );
+
+    // Back up, it learns of the request from the backfilled logs, sees the commit phase is over
+    // and records the miss without calling its data source.
+    net.start_node().await;
+    let data = eventually("the session to be marked missed", || async {
+        let d = net.agreements().await;
+        find_session(&d, session).filter(|r| r["state"] == "missed").cloned()
+    })
+    .await;
+    assert!(data["error"].as_str().unwrap_or_default().contains("before the node observed"), "{data}");
+    assert_eq!(net.source.hits(), 0, "no data-source call for an answer that cannot be committed");
+    assert_eq!(net.om(net.purchaser).entry(session, net.node).await.unwrap().commitment, B256::ZERO);
+    net.shutdown().await;
+}
