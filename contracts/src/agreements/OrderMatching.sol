@@ -439,7 +439,6 @@ contract OrderMatching is IOrderMatching {
         uint256 paid = payeeCount * payment;
         uint256 refund = escrow - paid;
         x.escrow = 0;
-        emit SessionSettled(sessionId, answered, paid, refund);
         for (uint256 j; j < payeeCount; ++j) {
             _transfer(payees[j], payment);
             emit OraclePaid(sessionId, payees[j], payment);
@@ -448,6 +447,8 @@ contract OrderMatching is IOrderMatching {
             _transfer(x.requester, refund);
             if (!answered) emit RequestRefunded(sessionId, x.requester, refund);
         }
+        // Last, so a watcher that sees "settled" has seen every payment and refund of the session.
+        emit SessionSettled(sessionId, answered, paid, refund);
         try t.reputation.recordOutcomes{gas: _gas(RECORD_GAS + members * RECORD_GAS_PER_ORACLE)}(t.jobType, oracles, outcomes, times) {}
         catch {
             emit ReputationReportFailed(slaId, sessionId);
