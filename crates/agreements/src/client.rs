@@ -268,13 +268,6 @@ pub fn failure(call: String, e: linkpool_bindings::Error) -> Error {
 
 /// The decoded custom error of `OrderMatching` or `Reputation` in `e`, with what it means.
 pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<String>)> {
-    fn inner<T: std::fmt::Debug>(decoded: T) -> String {
-        let text = format!("{decoded:?}");
-        match (text.find('('), text.ends_with(')')) {
-            (Some(open), true) => text[open + 1..text.len() - 1].to_owned(),
-            _ => text,
-        }
-    }
     if let Some(d) = e.decode_revert::<E>() {
         let why = match &d {
             E::BidBelowRequirements(x) => Some(format!(
@@ -341,7 +334,7 @@ pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<S
             )),
             _ => None,
         };
-        return Some((inner(d), why));
+        return Some((linkpool_bindings::custom_error_text(&d), why));
     }
     if let Some(d) = e.decode_revert::<Reputation::ReputationErrors>() {
         use Reputation::ReputationErrors as R;
@@ -355,7 +348,7 @@ pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<S
             }
             _ => None,
         };
-        return Some((inner(d), why));
+        return Some((linkpool_bindings::custom_error_text(&d), why));
     }
     None
 }

@@ -46,5 +46,15 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The custom error this is, if it is one (its name, e.g. `"CommitPhaseClosed"`).
+    pub fn revert_name(&self) -> Option<&str> {
+        match self {
+            Self::Revert { error, .. } => error.split([' ', '{', '(']).next(),
+            _ => None,
+        }
+    }
+}
+
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

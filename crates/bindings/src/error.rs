@@ -117,3 +117,13 @@ impl Error {
         E::abi_decode(&self.revert_data()?).ok()
     }
 }
+
+/// A decoded custom error as `Name { field: value, … }`: the derived Debug of an `…Errors` enum
+/// prints `Variant(Variant { fields })`; this keeps the inner part.
+pub fn custom_error_text<T: std::fmt::Debug>(decoded: &T) -> String {
+    let text = format!("{decoded:?}");
+    match (text.find('('), text.ends_with(')')) {
+        (Some(open), true) => text[open + 1..text.len() - 1].to_owned(),
+        _ => text,
+    }
+}

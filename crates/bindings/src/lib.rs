@@ -33,4 +33,4 @@ pub mod reference;
 pub mod stack;
 
 pub use contracts::*;
-pub use error::{Error, Result};
+pub use error::{custom_error_text, Error, Result};

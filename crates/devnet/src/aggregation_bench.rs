@@ -30,7 +30,7 @@ use alloy::{
     network::TransactionBuilder,
     node_bindings::AnvilInstance,
     primitives::{keccak256, Address, FixedBytes, B256, I256, U256},
-    providers::{DynProvider, Provider},
+    providers::DynProvider,
     sol_types::SolCall,
 };
 use linkpool_agreements::{
@@ -42,7 +42,10 @@ use linkpool_agreements::{
 use linkpool_bindings::{agreements::SlaConsumer, stack, LinkToken};
 use serde_json::{json, Map, Value};
 
-use crate::{DevnetError, Result};
+use crate::{
+    clock::{increase_time, latest_timestamp},
+    DevnetError, Result,
+};
 
 /// The network sizes measured by default (`n`; `f = (n - 1) / 3`).
 pub const DEFAULT_SIZES: [u8; 5] = [4, 7, 10, 16, 31];
@@ -335,21 +338,6 @@ async fn check_answered(
     if received != answer {
         return Err(invalid(format!("the consumer holds {received} for session {session}, not {answer}")));
     }
-    Ok(())
-}
-
-async fn latest_timestamp(p: &DynProvider) -> Result<u64> {
-    let block = p
-        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
-        .await
-        .map_err(failed("eth_getBlockByNumber"))?
-        .ok_or_else(|| invalid("no latest block".into()))?;
-    Ok(block.header.timestamp)
-}
-
-async fn increase_time(p: &DynProvider, seconds: u64) -> Result<()> {
-    let _: Value = p.raw_request("evm_increaseTime".into(), (seconds,)).await.map_err(failed("evm_increaseTime"))?;
-    let _: Value = p.raw_request("evm_mine".into(), ()).await.map_err(failed("evm_mine"))?;
     Ok(())
 }
 

@@ -18,6 +18,7 @@
 
 pub mod aggregation_bench;
 pub mod bench;
+mod clock;
 pub mod contracts;
 pub mod datasource;
 pub mod drc;

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use alloy::{
     network::EthereumWallet,
-    primitives::{utils::format_units, Address, B256, I256, U256},
+    primitives::{Address, B256, I256, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
     sol_types::SolCall,
@@ -34,9 +34,16 @@ use linkpool_agreements::{
 };
 use linkpool_bindings::{agreements::SlaConsumer, stack, LinkToken};
 use linkpool_node::{Node, NodeHandle};
+use linkpool_pool::client::format_link;
 use uuid::Uuid;
 
-use crate::{datasource, jobs::ApiClient, staking::Check, Devnet, DevnetConfig, DevnetError, Result};
+use crate::{
+    clock::{increase_time, latest_timestamp, short},
+    datasource,
+    jobs::ApiClient,
+    staking::Check,
+    Devnet, DevnetConfig, DevnetError, Result,
+};
 
 /// One LINK in juels.
 const LINK: u128 = 1_000_000_000_000_000_000;
@@ -199,7 +206,7 @@ impl NetworkScenario {
         t.bidding_window = 60;
         t.service_period = 3_600;
         t.response_window = 300;
-        let now = now(p).await?;
+        let now = latest_timestamp(p).await?;
         let (sla_id, _) = om.propose(t.build(now).map_err(agreements)?).await.map_err(agreements)?;
 
         // The scripted oracles bid from their keys; the nodes bid on their own.
@@ -207,7 +214,7 @@ impl NetworkScenario {
             client_for(devnet, &o.signer, c.order_matching).bid(sla_id).await.map_err(agreements)?;
         }
         wait_for("7 bids", || async { Ok(om.bids(sla_id).await.map_err(agreements)?.len() >= 7) }).await?;
-        advance(p, t.bidding_window + 1).await?;
+        increase_time(p, t.bidding_window + 1).await?;
         // The nodes finalize after the window; do it here if none has yet.
         tokio::time::sleep(Duration::from_secs(2)).await;
         if SlaStatus::of(om.sla(sla_id).await.map_err(agreements)?.status) == SlaStatus::Bidding {
@@ -244,7 +251,10 @@ impl NetworkScenario {
                         let answer = copied.unwrap_or_default();
                         return match fl_client.commit(session_id, commitment(answer, random_salt(), fl_address)).await {
                             Ok(_) => format!("committed a copy of {answer}"),
-                            Err(e) => format!("refused: {}", revert_name(&e)),
+                            Err(e) => format!(
+                                "refused: {}",
+                                e.revert_name().map(str::to_owned).unwrap_or_else(|| e.to_string())
+                            ),
                         };
                     }
                 }
@@ -317,11 +327,16 @@ impl NetworkScenario {
                     "{} {}: paid {}, bid {}",
                     row.role.name(),
                     short(row.address),
-                    link(U256::from(want_paid)),
+                    format_link(U256::from(want_paid)),
                     want_bid
                 ),
                 row.paid == U256::from(want_paid) && row.bid == want_bid && row.forfeited == want_forfeit,
-                format!("paid {}, bid {}, forfeited {}", link(row.paid), row.bid, link(U256::from(row.forfeited))),
+                format!(
+                    "paid {}, bid {}, forfeited {}",
+                    format_link(row.paid),
+                    row.bid,
+                    format_link(U256::from(row.forfeited))
+                ),
             );
         }
         let fl_row = rows.iter().find(|r| r.role == Role::Freeloader).expect("freeloader row");
@@ -367,9 +382,9 @@ pub fn table(o: &NetworkOutcome) -> String {
             if r.node { "node" } else { "script" }.into(),
             r.commit.clone(),
             r.revealed.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
-            link(r.paid),
+            format_link(r.paid),
             r.bid.to_string(),
-            link(U256::from(r.forfeited)),
+            format_link(U256::from(r.forfeited)),
             format!("{}/{}/{}/{}", r.reputation[0], r.reputation[1], r.reputation[2], r.reputation[3]),
         ]);
     }
@@ -443,18 +458,6 @@ async fn fund(p: &DynProvider, link: Address, to: Address) -> Result<()> {
     Ok(())
 }
 
-async fn now(p: &DynProvider) -> Result<u64> {
-    let block = p.get_block_by_number(Default::default()).await.map_err(rpc("latest block"))?;
-    Ok(block.map(|b| b.header.timestamp).unwrap_or_default())
-}
-
-async fn advance(p: &DynProvider, seconds: u64) -> Result<()> {
-    let _: serde_json::Value =
-        p.raw_request("evm_increaseTime".into(), (U256::from(seconds),)).await.map_err(rpc("evm_increaseTime"))?;
-    let _: serde_json::Value = p.raw_request("evm_mine".into(), ()).await.map_err(rpc("evm_mine"))?;
-    Ok(())
-}
-
 /// `OraclePaid` events of one session: (oracle, amount).
 async fn paid_in(p: &DynProvider, order_matching: Address, session: U256) -> Result<Vec<(Address, U256)>> {
     use alloy::{rpc::types::Filter, sol_types::SolEvent};
@@ -481,30 +484,6 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(())
-}
-
-fn revert_name(e: &linkpool_agreements::Error) -> String {
-    match e {
-        linkpool_agreements::Error::Revert { error, .. } => {
-            error.split([' ', '{', '(']).next().unwrap_or_default().to_owned()
-        }
-        other => other.to_string(),
-    }
-}
-
-fn short(a: Address) -> String {
-    let s = a.to_string();
-    format!("{}…{}", &s[..6], &s[s.len() - 4..])
-}
-
-fn link(juels: U256) -> String {
-    let s = format_units(juels, 18).unwrap_or_default();
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() {
-        "0".into()
-    } else {
-        s.to_owned()
-    }
 }
 
 fn scenario(message: String) -> DevnetError {

@@ -53,7 +53,11 @@ use linkpool_pool::{
 use num_bigint::BigInt;
 use num_rational::BigRational;
 
-use crate::{contracts::REQUEST_PAYMENT, scenario, Devnet, DevnetError, Result};
+use crate::{
+    clock::{increase_time, short},
+    contracts::REQUEST_PAYMENT,
+    scenario, Devnet, DevnetError, Result,
+};
 
 /// One LINK in juels.
 pub const LINK: u128 = 1_000_000_000_000_000_000;
@@ -741,23 +745,11 @@ async fn send(p: &DynProvider, from: Address, tx: TransactionRequest, what: &str
     }
 }
 
-async fn increase_time(p: &DynProvider, seconds: u64) -> Result<()> {
-    let _: serde_json::Value =
-        p.raw_request("evm_increaseTime".into(), (seconds,)).await.map_err(failed("evm_increaseTime"))?;
-    let _: serde_json::Value = p.raw_request("evm_mine".into(), ()).await.map_err(failed("evm_mine"))?;
-    Ok(())
-}
-
 /// Juels as LINK with all 18 decimals.
 fn link_str(v: U256) -> String {
     let s = format!("{v:0>19}");
     let (int, frac) = s.split_at(s.len() - 18);
     format!("{int}.{frac}")
-}
-
-fn short(a: Address) -> String {
-    let s = a.to_string();
-    format!("{}…{}", &s[..6], &s[s.len() - 4..])
 }
 
 /// Renders the outcome: nodes, stakers, owners, then every check.

@@ -89,7 +89,7 @@ impl Error {
     /// Wraps a contract error of `call`, decoding the coordinator's custom errors.
     pub(crate) fn contract(call: &'static str) -> impl FnOnce(alloy::contract::Error) -> Self {
         move |e| match e.as_decoded_interface_error::<IDRCoordinatorErrors>() {
-            Some(decoded) => Self::Revert { call, error: describe_revert(&decoded) },
+            Some(decoded) => Self::Revert { call, error: linkpool_bindings::custom_error_text(&decoded) },
             None => Self::Contract { call, source: Box::new(e) },
         }
     }
@@ -100,15 +100,5 @@ impl Error {
             Self::Revert { error, .. } => error.split([' ', '(']).next(),
             _ => None,
         }
-    }
-}
-
-/// `OnlyOwner { caller: 0x… }` for a decoded custom error.
-fn describe_revert(e: &IDRCoordinatorErrors) -> String {
-    // The derived Debug prints `Variant(Variant { fields })`; keep the inner part.
-    let text = format!("{e:?}");
-    match (text.find('('), text.ends_with(')')) {
-        (Some(open), true) => text[open + 1..text.len() - 1].to_owned(),
-        _ => text,
     }
 }

@@ -932,14 +932,6 @@ fn not_admin(caller: Address) -> String {
 /// The suite's custom error in `e`: `Name { field: value, … }` and, for the errors a user runs
 /// into, a sentence saying what it means.
 pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<String>)> {
-    fn inner<E: std::fmt::Debug>(decoded: E) -> String {
-        // The derived Debug prints `Variant(Variant { fields })`; keep the inner part.
-        let text = format!("{decoded:?}");
-        match (text.find('('), text.ends_with(')')) {
-            (Some(open), true) => text[open + 1..text.len() - 1].to_owned(),
-            _ => text,
-        }
-    }
     use link_pool::LinkPool::LinkPoolErrors as L;
     use node::Node::NodeErrors as N;
     use LinkToken::LinkTokenErrors as T;
@@ -975,7 +967,7 @@ pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<S
             N::NotAdmin(x) => Some(not_admin(x.caller)),
             _ => None,
         };
-        return Some((inner(d), why));
+        return Some((linkpool_bindings::custom_error_text(&d), why));
     }
     if let Some(d) = e.decode_revert::<S>() {
         let why = match &d {
@@ -993,7 +985,7 @@ pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<S
             }
             _ => None,
         };
-        return Some((inner(d), why));
+        return Some((linkpool_bindings::custom_error_text(&d), why));
     }
     if let Some(d) = e.decode_revert::<P>() {
         let why = match &d {
@@ -1010,13 +1002,13 @@ pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<S
             P::NotWhitelisted(x) => Some(format!("{} is not whitelisted", x.target)),
             _ => None,
         };
-        return Some((inner(d), why));
+        return Some((linkpool_bindings::custom_error_text(&d), why));
     }
     if let Some(d) = e.decode_revert::<L>() {
-        return Some((inner(d), None));
+        return Some((linkpool_bindings::custom_error_text(&d), None));
     }
     if let Some(d) = e.decode_revert::<NodeFactory::NodeFactoryErrors>() {
-        return Some((inner(d), None));
+        return Some((linkpool_bindings::custom_error_text(&d), None));
     }
     if let Some(d) = e.decode_revert::<PoolStorageFactory::PoolStorageFactoryErrors>() {
         let why = match &d {
@@ -1025,14 +1017,14 @@ pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<S
             }
             _ => None,
         };
-        return Some((inner(d), why));
+        return Some((linkpool_bindings::custom_error_text(&d), why));
     }
     if let Some(d) = e.decode_revert::<T>() {
         let why = match &d {
             T::InsufficientFunds(_) => Some("the sender does not hold that much LINK".to_owned()),
             _ => None,
         };
-        return Some((inner(d), why));
+        return Some((linkpool_bindings::custom_error_text(&d), why));
     }
     None
 }

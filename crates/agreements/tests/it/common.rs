@@ -161,8 +161,5 @@ impl Answer {
 
 /// The name of the custom error in a revert, e.g. `CommitPhaseClosed`.
 pub(crate) fn revert_name(e: &Error) -> String {
-    match e {
-        Error::Revert { error, .. } => error.split([' ', '{', '(']).next().unwrap_or_default().to_owned(),
-        other => panic!("expected a revert, got {other}"),
-    }
+    e.revert_name().unwrap_or_else(|| panic!("expected a revert, got {e}")).to_owned()
 }
