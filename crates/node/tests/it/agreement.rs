@@ -50,6 +50,17 @@ async fn active_sla(net: &Net, job_id: B256) -> U256 {
 }
 
 /// Who sent the transaction that emitted the SLA's `SlaFinalized` (or `SlaFailed`).
+/// An agreement job with the default policy, and an SLA the node won (its store says `selected`).
+async fn selected_sla(net: &Net) -> (i64, U256) {
+    let (job, job_id) = net.create_job(&net.job_toml(&policy())).await;
+    let sla = active_sla(net, job_id).await;
+    eventually("the obligation to be selected", || async {
+        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
+    })
+    .await;
+    (job, sla)
+}
+
 async fn finalizer(net: &Net, sla: U256) -> Address {
     let filter = Filter::new()
         .address(net.c.order_matching)
@@ -192,12 +203,7 @@ async fn agreement_node_bids_finalizes_commits_reveals_and_is_paid() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agreement_restarted_node_reveals_with_its_persisted_salt() {
     let mut net = Net::start().await;
-    let (_, job_id) = net.create_job(&net.job_toml(&policy())).await;
-    let sla = active_sla(&net, job_id).await;
-    eventually("the obligation to be selected", || async {
-        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
-    })
-    .await;
+    let (_, sla) = selected_sla(&net).await;
     let paid_before = net.balance(net.node).await;
     let session = net.request(sla).await;
 
@@ -336,12 +342,7 @@ async fn agreement_pool_node_bids_with_pooled_stake_and_gets_it_back_when_the_sl
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agreement_node_settles_a_session_that_found_no_answer_after_its_deadline() {
     let net = Net::start().await;
-    let (_, job_id) = net.create_job(&net.job_toml(&policy())).await;
-    let sla = active_sla(&net, job_id).await;
-    eventually("the obligation to be selected", || async {
-        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
-    })
-    .await;
+    let (_, sla) = selected_sla(&net).await;
     let session = net.request(sla).await;
     node_commitment(&net, session).await;
     // Two more commitments make the session "committed"; those two oracles never reveal.
@@ -445,12 +446,7 @@ async fn agreement_settle_false_leaves_settlement_and_close_to_others() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agreement_node_closes_the_sla_after_its_service_period_and_gets_its_penalty_back() {
     let net = Net::start().await;
-    let (_, job_id) = net.create_job(&net.job_toml(&policy())).await;
-    let sla = active_sla(&net, job_id).await;
-    eventually("the obligation to be selected", || async {
-        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
-    })
-    .await;
+    let (_, sla) = selected_sla(&net).await;
 
     // A session the node misses: its data source is slow, and the three others commit first.
     // Two reveal the same answer (the majority); the third never reveals, so the session stays
@@ -506,12 +502,7 @@ async fn agreement_node_closes_the_sla_after_its_service_period_and_gets_its_pen
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agreement_run_interrupted_by_a_stop_is_run_again_after_the_restart() {
     let mut net = Net::start().await;
-    let (job, job_id) = net.create_job(&net.job_toml(&policy())).await;
-    let sla = active_sla(&net, job_id).await;
-    eventually("the obligation to be selected", || async {
-        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
-    })
-    .await;
+    let (job, sla) = selected_sla(&net).await;
 
     // The node stops while its pipeline waits for the data source.
     net.source.set_delay(Duration::from_secs(60));
@@ -555,12 +546,7 @@ async fn agreement_run_interrupted_by_a_stop_is_run_again_after_the_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn agreement_node_back_after_the_commit_phase_does_not_observe() {
     let mut net = Net::start().await;
-    let (_, job_id) = net.create_job(&net.job_toml(&policy())).await;
-    let sla = active_sla(&net, job_id).await;
-    eventually("the obligation to be selected", || async {
-        (net.agreements().await["slas"][0]["state"] == "selected").then_some(())
-    })
-    .await;
+    let (_, sla) = selected_sla(&net).await;
 
     // The node is down when the request opens, and the three others make it "committed".
     net.stop_node().await;
