@@ -305,7 +305,7 @@ pub fn describe_revert(e: &linkpool_bindings::Error) -> Option<(String, Option<S
             E::SessionAlreadySettled(x) => Some(format!("session {} is settled", x.sessionId)),
             E::SessionPending(x) => Some(format!("the session runs until {}; settle after that", when(x.deadline))),
             E::NotPurchaser(x) => Some(format!("only SLA {}'s purchaser may request under it", x.slaId)),
-            E::WrongSlaStatus(x) => Some(format!("SLA {} is {}", x.slaId, status_name(x.status))),
+            E::WrongSlaStatus(x) => Some(format!("SLA {} is {}", x.slaId, crate::SlaStatus::of(x.status))),
             E::UnknownSla(x) => Some(format!("there is no SLA {}", x.slaId)),
             E::UnknownSession(x) => Some(format!("there is no session {}", x.sessionId)),
             E::ServiceEnded(x) => Some(format!("SLA {}'s service ended at {}", x.slaId, when(x.serviceEnds))),
@@ -359,9 +359,4 @@ pub fn when(unix: u64) -> String {
         Some(t) => format!("{} (unix {unix})", t.format("%Y-%m-%d %H:%M:%S UTC")),
         None => format!("unix {unix}"),
     }
-}
-
-/// The name of an `SlaStatus` value.
-pub fn status_name(status: u8) -> &'static str {
-    crate::SlaStatus::of(status).name()
 }

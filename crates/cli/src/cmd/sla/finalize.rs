@@ -7,10 +7,7 @@ use alloy::{
 };
 use clap::Args;
 use eyre::Context;
-use linkpool_agreements::{
-    client::{events, status_name},
-    Agreements,
-};
+use linkpool_agreements::{client::events, Agreements, SlaStatus};
 use linkpool_bindings::{agreements::OrderMatching, stack::SentTx};
 use serde::Serialize;
 
@@ -67,7 +64,7 @@ impl FinalizeArgs {
         let sla = om.sla(self.sla).await?;
         let report = Finalized {
             sla_id: super::id(self.sla),
-            status: status_name(sla.status),
+            status: SlaStatus::of(sla.status).name(),
             selected: sla.selected.clone(),
             qualifying_bids: failed.as_ref().map(|f| super::id(f.qualifyingBids)),
             needed: failed.as_ref().map(|f| f.needed),

@@ -10,9 +10,8 @@ use alloy::{
 use clap::Args;
 use eyre::Context;
 use linkpool_agreements::{
-    client::status_name,
     terms::{quorum, request_escrow},
-    Agreements, BidView, SessionView, SlaView,
+    Agreements, BidView, SessionView, SlaStatus, SlaView,
 };
 use linkpool_bindings::{aggregation::IAggregator, agreements::OrderMatching};
 use serde::Serialize;
@@ -241,7 +240,7 @@ fn report(
         sla_id: super::id(sla_id),
         order_matching: om.address(),
         purchaser: sla.purchaser,
-        status: status_name(sla.status),
+        status: SlaStatus::of(sla.status).name(),
         terms: TermsJson {
             job_id: t.jobId,
             job_type: t.jobType,
